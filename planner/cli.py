@@ -1,0 +1,647 @@
+"""The `planner` command: every plan operation for scripts and quick edits, beside the TUI.
+
+Errors print one line on stderr and exit 1 for a mistake in the command, 2 for bad data in the plan
+folder; never a traceback. Nothing here imports Textual: commands have to start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import Any, Callable, NoReturn, Sequence
+
+from planner import __version__
+from planner.config import ConfigError
+from planner.dates import DateError, parse_minutes, resolve_day, resolve_week
+from planner.model import (
+    ModelError,
+    Task,
+    complete_task,
+    delete_task,
+    edit_task,
+    move_task,
+    normalise_tags,
+    rank_at_end,
+    restore_task,
+    tasks_of_week,
+)
+from planner.session import Session, UserError, tasks_matching
+from planner.store import StoreError
+
+EXIT_USER_ERROR = 1
+EXIT_BAD_DATA = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit status 1, like every other mistake."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UserError(f"{message} (see `{self.prog} --help`)")
+
+
+# --- argument types: each turns text into a value or a one-line complaint -----------------------
+
+def _optional(text: str) -> str | None:
+    return None if text.strip().lower() in ("", "none", "-") else text
+
+
+def _tags(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    return normalise_tags(tag for value in values for tag in value.split(","))
+
+
+class Command:
+    """Builds the subcommands; each `cmd_*` method is one command."""
+
+    def __init__(self, session_factory: Callable[[Any], Session]) -> None:
+        self.session_factory = session_factory
+        self.session: Session
+        self.out = sys.stdout
+
+    # --- small helpers ---------------------------------------------------------------------------
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def print_json(self, value: Any) -> None:
+        json.dump(value, self.out, ensure_ascii=False, indent=2)
+        self.out.write("\n")
+
+    def day(self, text: str | None) -> date | None:
+        if text is None or _optional(text) is None:
+            return None
+        return resolve_day(text, self.session.today())
+
+    def week(self, text: str | None) -> str | None:
+        if text is None or _optional(text) is None:
+            return None
+        return resolve_week(text, self.session.today(), self.session.board.week_start)
+
+    def week_or_current(self, text: str | None) -> str:
+        return self.week(text) or self.session.current_week()
+
+    def minutes(self, text: str | None) -> int | None:
+        if text is None or _optional(text) is None:
+            return None
+        return parse_minutes(text)
+
+    def column(self, text: str) -> str:
+        board = self.session.board
+        wanted = text.strip().lower()
+        for column in board.columns:
+            if wanted in (column.id, column.title.lower()):
+                return column.id
+        matches = [column.id for column in board.columns if column.id.startswith(wanted)]
+        if len(matches) == 1:
+            return matches[0]
+        raise UserError(f"no column {text!r} (columns: {', '.join(column.id for column in board.columns)})")
+
+    def labels(self) -> dict[str, str]:
+        return {practice.id: practice.label for practice in self.session.host.practices.values()}
+
+    def prompt_texts(self, week_label: str) -> dict[str, str]:
+        session = self.session
+        view = session.week_view(week_label)
+        texts = {}
+        for practice in session.host.enabled_practices(session.board):
+            for phase in ("plan", "review"):
+                for prompt in session.host.prompts(practice.id, phase, view, session.board):
+                    texts[f"{practice.id}.{prompt.id}"] = prompt.text
+        return texts
+
+    def short_id(self, task: Task) -> str:
+        from planner.report import short_ids
+
+        return task.id[: short_ids(self.session.tasks)]
+
+    def show_task_line(self, verb: str, task: Task) -> None:
+        self.print(f"{verb} {self.short_id(task)}  {task.title}")
+
+    # --- commands --------------------------------------------------------------------------------
+
+    def cmd_init(self, args: argparse.Namespace) -> None:
+        from planner.dates import check_timezone, local_timezone, weekday_index
+        from planner.model import Board
+
+        session = self.session
+        board = Board(timezone=check_timezone(args.timezone) if args.timezone else local_timezone(),
+                      week_start=weekday_index(args.week_start) if args.week_start else 0,
+                      title=args.title or "My plan")
+        session.create_plan(board)
+        self.print(f"Created a plan folder at {session.root}")
+        self.print("Next: planner add \"A first task\" --practice skills --day fri")
+
+    def cmd_add(self, args: argparse.Namespace) -> None:
+        session = self.session
+        template = None
+        practice = args.practice
+        if args.template:
+            practice, template = self.find_template(args.template, practice)
+        title = args.title or (template.title if template else None)
+        if not title:
+            raise UserError("give a title, or --template PRACTICE.TEMPLATE")
+        fields: dict[str, Any] = {
+            "practice": session.check_practice(practice),
+            "day": self.day(args.day),
+            "week": self.week(args.week),
+            "due": self.day(args.due),
+            "estimate": self.minutes(args.estimate) if args.estimate else (template.estimate if template else None),
+            "tags": normalise_tags((template.tags if template else ()) + (_tags(args.tag) or ())),
+            "notes": args.notes if args.notes is not None else (template.notes if template else ""),
+        }
+        column = self.column(args.column) if args.column else None
+        board = session.board
+        target = column or (board.week_column if (fields["day"] or fields["week"]) else board.columns[0].id)
+        task = session.add_task(title, column=column, rank=rank_at_end(session.tasks.values(), target), **fields)
+        if args.json:
+            from planner.report import task_json
+
+            self.print_json(task_json(task))
+        else:
+            self.show_task_line("Added", task)
+
+    def find_template(self, name: str, practice: str | None):
+        session = self.session
+        practice_id, _, template_id = name.rpartition(".")
+        practice_id = practice_id or practice
+        if not practice_id:
+            raise UserError("name the template as PRACTICE.TEMPLATE (see `planner templates`)")
+        session.check_practice(practice_id)
+        for template in session.host.templates(practice_id, session.board):
+            if template.id == template_id:
+                return practice_id, template
+        raise UserError(f"practice {practice_id!r} has no template {template_id!r} (see `planner templates`)")
+
+    def cmd_templates(self, args: argparse.Namespace) -> None:
+        session = self.session
+        practices = [session.check_practice(args.practice)] if args.practice else list(session.host.practices)
+        rows = []
+        for practice_id in practices:
+            for template in session.host.templates(practice_id, session.board):
+                rows.append({"id": f"{practice_id}.{template.id}", "practice": practice_id, "title": template.title,
+                             "estimate": template.estimate, "tags": list(template.tags)})
+        if args.json:
+            self.print_json(rows)
+            return
+        from planner.dates import format_minutes
+
+        width = max((len(row["id"]) for row in rows), default=0)
+        for row in rows:
+            self.print(f"{row['id']:<{width}}  {row['title']}  ({format_minutes(row['estimate'])})")
+
+    def cmd_list(self, args: argparse.Namespace) -> None:
+        session = self.session
+        statuses: tuple[str, ...] = ("open",)
+        if args.all:
+            statuses = ("open", "done")
+        if args.done:
+            statuses = ("done",)
+        if args.deleted:
+            statuses = ("deleted",)
+        column = self.column(args.column) if args.column else None
+        tasks = tasks_matching(session.tasks.values(), session.board, column=column, practice=args.practice,
+                               week=self.week(args.week), tag=args.tag.lstrip("#") if args.tag else None,
+                               statuses=statuses)
+        from planner import report
+
+        if args.json:
+            self.print_json([report.task_json(task) for task in tasks])
+            return
+        labels = self.labels() if tasks else {}
+        self.print(report.task_table(tasks, session.board, labels, report.short_ids(session.tasks)))
+
+    def cmd_show(self, args: argparse.Namespace) -> None:
+        from planner import report
+
+        task = self.session.find(args.id)
+        if args.json:
+            self.print_json(report.task_json(task))
+            return
+        practice = self.session.host.practices.get(task.practice or "")
+        self.print(report.task_detail(task, self.session.board, practice.name if practice else None))
+
+    def cmd_edit(self, args: argparse.Namespace) -> None:
+        session = self.session
+        task = session.find(args.id)
+        changes: dict[str, Any] = {}
+        if args.title is not None:
+            changes["title"] = args.title
+        if args.practice is not None:
+            changes["practice"] = session.check_practice(_optional(args.practice))
+        if args.day is not None:
+            changes["day"] = self.day(args.day)
+            if changes["day"] is None and args.week is None:
+                changes["week"] = task.week
+        if args.week is not None:
+            changes["week"] = self.week(args.week)
+            if args.day is None and task.day is not None and changes["week"] != task.week:
+                changes["day"] = None
+        for key in ("due",):
+            if getattr(args, key) is not None:
+                changes[key] = self.day(getattr(args, key))
+        for key in ("estimate", "spent"):
+            if getattr(args, key) is not None:
+                changes[key] = self.minutes(getattr(args, key))
+        if args.notes is not None:
+            changes["notes"] = args.notes
+        tags = list(task.tags) if args.tag is None else list(_tags(args.tag) or ())
+        if args.add_tag:
+            tags += list(_tags(args.add_tag) or ())
+        if args.remove_tag:
+            removed = set(_tags(args.remove_tag) or ())
+            tags = [tag for tag in tags if tag not in removed]
+        if args.tag is not None or args.add_tag or args.remove_tag:
+            changes["tags"] = tags
+        if args.column:
+            changes["column"] = self.column(args.column)
+        if not changes:
+            raise UserError("nothing to change: give at least one option such as --title or --due (see --help)")
+        task = session.change_task(task, lambda current, now, board: edit_task(current, now, board, **changes))
+        self.show_task_line("Edited", task)
+
+    def cmd_move(self, args: argparse.Namespace) -> None:
+        session = self.session
+        task = session.find(args.id, include_deleted=False)
+        column = self.column(args.column)
+        rank = rank_at_end((other for other in session.tasks.values() if other.id != task.id), column)
+        task = session.change_task(task, lambda current, now, board: move_task(current, column, now, board, rank))
+        self.show_task_line(f"Moved to {session.board.column(column).title}:", task)
+
+    def cmd_done(self, args: argparse.Namespace) -> None:
+        session = self.session
+        task = session.find(args.id, include_deleted=False)
+        spent = self.minutes(args.spent)
+
+        def finish(current: Task, now, board) -> Task:
+            finished = complete_task(current, now, board)
+            return edit_task(finished, now, board, spent=spent) if spent is not None else finished
+
+        self.show_task_line("Done:", session.change_task(task, finish))
+
+    def cmd_rm(self, args: argparse.Namespace) -> None:
+        task = self.session.find(args.id, include_deleted=False)
+        task = self.session.change_task(task, lambda current, now, board: delete_task(current, now))
+        self.show_task_line("Deleted", task)
+        self.print(f"(kept as a tombstone: `planner restore {self.short_id(task)}` brings it back)")
+
+    def cmd_restore(self, args: argparse.Namespace) -> None:
+        task = self.session.find(args.id)
+        if task.status != "deleted":
+            raise UserError(f"task {self.short_id(task)} is not deleted")
+        self.show_task_line("Restored", self.session.change_task(task, restore_task))
+
+    def cmd_week(self, args: argparse.Namespace) -> None:
+        from planner import report
+
+        session = self.session
+        label = self.week_or_current(args.week)
+        view = session.week_view(label)
+        tasks = sorted(tasks_of_week(session.tasks.values(), view), key=lambda task: (task.day or date.max, task.rank))
+        if args.json:
+            self.print_json(report.week_json(view, tasks))
+            return
+        self.print(report.week_text(view, tasks, self.labels(), self.prompt_texts(label)))
+
+    def cmd_prompts(self, args: argparse.Namespace) -> None:
+        session = self.session
+        label = self.week_or_current(args.week)
+        view = session.week_view(label)
+        phases = [args.phase] if args.phase else ["plan", "review"]
+        rows = []
+        for phase in phases:
+            for practice in session.host.enabled_practices(session.board):
+                for prompt in session.host.prompts(practice.id, phase, view, session.board):
+                    key = f"{practice.id}.{prompt.id}"
+                    rows.append({"id": key, "phase": phase, "practice": practice.id, "text": prompt.text,
+                                 "hint": prompt.hint, "answer": view.plan.answers(phase).get(key)})
+        if args.json:
+            self.print_json(rows)
+            return
+        for phase in phases:
+            self.print(f"{'Planning' if phase == 'plan' else 'Review'} prompts for {label}")
+            for row in (row for row in rows if row["phase"] == phase):
+                mark = "✓" if row["answer"] else " "
+                self.print(f"  {mark} {row['id']}\n      {row['text']}")
+            self.print()
+        self.print(f"Answer one with: planner answer PROMPT_ID \"your answer\" --week {label}")
+
+    def cmd_answer(self, args: argparse.Namespace) -> None:
+        from dataclasses import replace
+
+        from planner.model import frozen_mapping
+
+        session = self.session
+        label = self.week_or_current(args.week)
+        practice_id, _, prompt_id = args.prompt.partition(".")
+        session.check_practice(practice_id)
+        view = session.week_view(label)
+        phase = next((phase for phase in ("plan", "review")
+                      if any(prompt.id == prompt_id for prompt in session.host.prompts(practice_id, phase, view, session.board))),
+                     None)
+        if phase is None:
+            raise UserError(f"no prompt {args.prompt!r} for {label} (see `planner prompts`)")
+        text = sys.stdin.read().strip() if args.text == "-" else args.text.strip()
+        field = "plan_answers" if phase == "plan" else "review_answers"
+
+        def set_answer(week):
+            answers = dict(getattr(week, field))
+            if text:
+                answers[args.prompt] = text
+            else:
+                answers.pop(args.prompt, None)
+            return replace(week, **{field: frozen_mapping(answers)})
+
+        session.change_week(label, set_answer)
+        self.print(f"{'Saved' if text else 'Cleared'} the answer to {args.prompt} for {label}")
+
+    def cmd_intend(self, args: argparse.Namespace) -> None:
+        from dataclasses import replace
+
+        from planner.model import frozen_mapping
+
+        session = self.session
+        practice = session.check_practice(args.practice)
+        label = self.week_or_current(args.week)
+        text = args.text.strip()
+
+        def set_intention(week):
+            intentions = dict(week.intentions)
+            if text:
+                intentions[practice] = text
+            else:
+                intentions.pop(practice, None)
+            return replace(week, intentions=frozen_mapping(intentions))
+
+        session.change_week(label, set_intention)
+        self.print(f"{'Saved' if text else 'Cleared'} the {practice} intention for {label}")
+
+    def cmd_review(self, args: argparse.Namespace) -> None:
+        from dataclasses import replace
+
+        from planner import report
+        from planner.scoring import score_week
+
+        session = self.session
+        label = self.week_or_current(args.week)
+        now = session.now()
+        session.change_week(label, lambda week: replace(week, reviewed_at=now))
+        view = session.week_view(label)
+        result = score_week(session.host, session.board, view, session.tasks.values())
+        session.host.week_reviewed(view, result.by_practice())
+        self.print(f"Reviewed {label}\n")
+        self.print(report.week_score_text(result))
+
+    def cmd_score(self, args: argparse.Namespace) -> None:
+        from planner import report
+        from planner.dates import shift_week
+        from planner.scoring import score_weeks
+
+        session = self.session
+        if args.weeks < 1:
+            raise UserError("--weeks takes a number of at least 1")
+        label = self.week_or_current(args.week)
+        board = session.board
+        count = args.weeks + 1  # one more, for the trend of the oldest week shown
+        labels = [shift_week(label, offset, board.week_start) for offset in range(1 - count, 1)]
+        plans = {name: session.week_plan(name) for name in labels}
+        results = score_weeks(session.host, board, label, count, list(session.tasks.values()), plans, session.today())
+        shown = results[1:]
+        if args.json:
+            self.print_json([report.score_json(result) for result in shown])
+            return
+        if len(shown) > 1:
+            self.print(report.weeks_table(shown))
+            self.print()
+        self.print(f"Week {label}")
+        self.print(report.week_score_text(results[-1], results[-2]))
+
+    def cmd_plugins(self, args: argparse.Namespace) -> None:
+        host = self.session.host
+        rows = [{"name": record.name, "origin": record.origin, "source": record.source, "status": record.status,
+                 "error": record.error, "hooks": list(record.hooks), "practices": list(record.practices)}
+                for record in host.records.values()]
+        if args.json:
+            self.print_json(rows)
+            return
+        for record in host.records.values():
+            self.print(f"{record.name}  [{record.status}]  {record.describe_origin()}")
+            if record.practices:
+                self.print(f"    practices: {', '.join(record.practices)}")
+            if record.hooks:
+                self.print(f"    hooks: {', '.join(record.hooks)}")
+            if record.error:
+                self.print(f"    error: {record.error}")
+
+    def cmd_check(self, args: argparse.Namespace) -> None:
+        session = self.session
+        session.warn_about_problems = False
+        problems = [str(problem) for problem in session.store.check()]
+        if not problems:
+            board = session.board
+            column_ids = {column.id for column in board.columns}
+            for task in session.tasks.values():
+                if task.column and task.column not in column_ids:
+                    problems.append(f"{session.store.display_path(session.store.task_path(task.id))}:1:1: "
+                                    f"column {task.column!r} is not on the board")
+                if task.practice and task.practice not in session.host.practices:
+                    problems.append(f"{session.store.display_path(session.store.task_path(task.id))}:1:1: "
+                                    f"practice {task.practice!r} is not loaded")
+        for problem in problems:
+            self.print(problem)
+        if problems:
+            raise SystemExit(EXIT_BAD_DATA)
+        self.print(f"{session.root}: {len(session.tasks)} tasks, {len(session.store.week_labels())} weeks, no problems")
+
+    def cmd_export(self, args: argparse.Namespace) -> None:
+        from planner import report
+        from planner.scoring import score_week
+
+        session = self.session
+        if args.week is None and args.format == "json":
+            self.print_json({"board": {"title": session.board.title, "timezone": session.board.timezone},
+                             "tasks": [report.task_json(task) for task in session.tasks.values()],
+                             "weeks": {label: report.week_json(session.week_view(label), [])["answers"]
+                                       for label in session.store.week_labels()}})
+            return
+        label = self.week_or_current(args.week)
+        view = session.week_view(label)
+        tasks = sorted(tasks_of_week(session.tasks.values(), view), key=lambda task: (task.day or date.max, task.rank))
+        result = score_week(session.host, session.board, view, session.tasks.values())
+        if args.format == "json":
+            document = report.week_json(view, tasks)
+            document["score"] = report.score_json(result)
+            self.print_json(document)
+        else:
+            self.out.write(report.week_markdown(view, tasks, self.labels(), self.prompt_texts(label), result))
+
+    def cmd_open(self, args: argparse.Namespace) -> None:
+        """No command: the full-screen planner (the TUI is a separate issue; until it lands, say so)."""
+        session = self.session
+        if not session.store.exists():
+            session = self.session = _demo_session(session)
+        self.print("The full-screen planner is not built yet: here is this week from the command line.")
+        self.print(f"Plan folder: {session.root}\n")
+        args.week = None
+        args.json = False
+        self.cmd_week(args)
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="planner", description="Plan your week around seven value-creation practices.")
+    parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    parser.add_argument("--plans", metavar="DIR", help="the plan folder (default: $PLANNER_PLANS, config, or "
+                                                        "the platform's data folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def command(name: str, help_text: str) -> Parser:
+        return commands.add_parser(name, help=help_text, description=help_text)
+
+    def json_flag(sub: Parser) -> None:
+        sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    def task_fields(sub: Parser) -> None:
+        sub.add_argument("--practice", "-p", help="practice id (see `planner plugins`)")
+        sub.add_argument("--column", "-c", help="board column id or title")
+        sub.add_argument("--week", "-w", help="2026-W48, this, next, last")
+        sub.add_argument("--day", "-d", help="today, tomorrow, fri, next mon, 2026-12-01")
+        sub.add_argument("--due", help="due day, same forms as --day")
+        sub.add_argument("--estimate", "-e", help="45m, 1h, 1h30m")
+        sub.add_argument("--tag", "-t", action="append", help="a tag (repeat, or comma-separated); @name for a person")
+        sub.add_argument("--notes", "-n", help="notes text")
+
+    sub = command("init", "make a new plan folder")
+    sub.add_argument("dir", nargs="?", help="where (default: the plan folder)")
+    sub.add_argument("--timezone", help="e.g. Europe/Berlin (default: this machine's)")
+    sub.add_argument("--week-start", help="first day of the week (default: monday)")
+    sub.add_argument("--title", help="the plan's title")
+
+    sub = command("add", "add a task")
+    sub.add_argument("title", nargs="?", help="what to do")
+    task_fields(sub)
+    sub.add_argument("--template", help="start from a practice's template: PRACTICE.TEMPLATE")
+    json_flag(sub)
+
+    sub = command("templates", "list the practices' task templates")
+    sub.add_argument("--practice", "-p")
+    json_flag(sub)
+
+    sub = command("list", "list tasks (open ones unless told otherwise)")
+    sub.add_argument("--column", "-c")
+    sub.add_argument("--practice", "-p")
+    sub.add_argument("--week", "-w")
+    sub.add_argument("--tag", "-t")
+    sub.add_argument("--all", "-a", action="store_true", help="open and done tasks")
+    sub.add_argument("--done", action="store_true", help="only done tasks")
+    sub.add_argument("--deleted", action="store_true", help="only deleted tasks")
+    json_flag(sub)
+
+    sub = command("show", "show one task")
+    sub.add_argument("id", help="task id or a unique start of it")
+    json_flag(sub)
+
+    sub = command("edit", "change a task's fields (`none` clears one)")
+    sub.add_argument("id")
+    sub.add_argument("--title")
+    task_fields(sub)
+    sub.add_argument("--spent", help="time actually spent: 45m, 1h")
+    sub.add_argument("--add-tag", action="append")
+    sub.add_argument("--remove-tag", action="append")
+
+    sub = command("move", "move a task to another column")
+    sub.add_argument("id")
+    sub.add_argument("column")
+
+    sub = command("done", "mark a task done")
+    sub.add_argument("id")
+    sub.add_argument("--spent", help="time it took: 45m, 1h")
+
+    sub = command("rm", "delete a task (kept as a tombstone; `restore` brings it back)")
+    sub.add_argument("id")
+
+    sub = command("restore", "bring back a deleted task")
+    sub.add_argument("id")
+
+    sub = command("week", "the plan for a week: days, tasks, intentions, answers")
+    sub.add_argument("week", nargs="?", help="2026-W48, this, next, last (default: this)")
+    json_flag(sub)
+
+    sub = command("prompts", "the practices' planning and review questions for a week")
+    sub.add_argument("--phase", choices=("plan", "review"))
+    sub.add_argument("--week", "-w")
+    json_flag(sub)
+
+    sub = command("answer", "answer a prompt for a week (empty text clears, - reads stdin)")
+    sub.add_argument("prompt", help="PRACTICE.PROMPT as `planner prompts` lists")
+    sub.add_argument("text")
+    sub.add_argument("--week", "-w")
+
+    sub = command("intend", "set a practice's intention for a week")
+    sub.add_argument("practice")
+    sub.add_argument("text")
+    sub.add_argument("--week", "-w")
+
+    sub = command("review", "mark a week reviewed and show its score")
+    sub.add_argument("week", nargs="?")
+
+    sub = command("score", "the weekly value score and each practice's score")
+    sub.add_argument("week", nargs="?")
+    sub.add_argument("--weeks", type=int, default=1, help="how many weeks up to WEEK (default 1)")
+    json_flag(sub)
+
+    sub = command("plugins", "list plugins with origin, hooks and status")
+    json_flag(sub)
+
+    command("check", "check every file of the plan folder; exit 2 when any has a problem")
+
+    sub = command("export", "export a week (or, as JSON, the whole plan)")
+    sub.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    sub.add_argument("--week", "-w")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    runner = Command(lambda args: Session(args.plans))
+    try:
+        args = build_parser().parse_args(argv)
+        name = args.command or "open"
+        if name == "init" and args.dir:
+            args.plans = args.dir
+        runner.session = runner.session_factory(args)
+        getattr(runner, f"cmd_{name}")(args)
+        return 0
+    except (UserError, DateError, ModelError) as error:
+        return _fail(str(error), EXIT_USER_ERROR)
+    except (StoreError, ConfigError) as error:
+        return _fail(str(error), EXIT_BAD_DATA)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `planner list | head`: the reader left; not an error worth a message.
+        sys.stderr.close()
+        return 0
+    finally:
+        session = getattr(runner, "session", None)
+        for notice in session.notices if session else ():
+            print(f"planner: {notice}", file=sys.stderr)
+
+
+def _demo_session(session: Session) -> Session:
+    """No plan yet: open a demo plan (made once, in the data folder) so there is something to see."""
+    from planner.config import data_dir
+    from planner.demo import build_demo_plan
+
+    root = data_dir() / "demo-plan"
+    demo = Session(root, session.config)
+    if not demo.store.exists():
+        build_demo_plan(root, session.today())
+    demo.notices.append(f"no plan folder at {session.root} yet: showing a demo plan "
+                        f"(`planner init` makes your own)")
+    return demo
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"planner: error: {message}", file=sys.stderr)
+    return status

@@ -1,0 +1,99 @@
+"""Where things live and what the user chose: the config folder, the plan folder, plugin lists.
+
+Environment variables win over config.toml, which wins over the platform's defaults:
+- PLANNER_PLANS: the plan folder (also `--plans DIR`).
+- PLANNER_CONFIG_DIR: the config folder (config.toml, plugins/, themes/).
+- PLANNER_PLUGINS_ALLOW / PLANNER_PLUGINS_BLOCK: comma-separated plugin names.
+- PLANNER_STRICT_PLUGINS=1: re-raise plugin errors instead of isolating them (for plugin authors).
+- PLANNER_TRACE_HOOKS=FILE: append a line for every hook call to FILE.
+- PLANNER_NOW: pin the clock to an ISO date-time (tests, demos, benchmarks).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+APP_NAME = "value-planner"
+
+
+class ConfigError(Exception):
+    """config.toml cannot be used; the message names file:line."""
+
+
+def config_dir() -> Path:
+    override = os.environ.get("PLANNER_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    override = os.environ.get("PLANNER_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def _names(value: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in (value or "").split(",") if name.strip())
+
+
+@dataclass(frozen=True)
+class Config:
+    folder: Path
+    plans: Path | None = None
+    plugins_allow: tuple[str, ...] = ()
+    plugins_block: tuple[str, ...] = ()
+    strict_plugins: bool = False
+    trace_hooks: Path | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def plugins_dir(self) -> Path:
+        return self.folder / "plugins"
+
+    @property
+    def default_plans(self) -> Path:
+        return self.plans or data_dir() / "plans"
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if environ is None else environ
+    folder = config_dir()
+    path = folder / "config.toml"
+    raw: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: {error}") from None
+    plugins = raw.get("plugins", {})
+    if not isinstance(plugins, dict):
+        raise ConfigError(f"{path}: [plugins] must be a table")
+    lists = {}
+    for key in ("allow", "block"):
+        value = plugins.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{path}: plugins.{key} must be a list of plugin names")
+        lists[key] = tuple(value)
+    plans = env.get("PLANNER_PLANS") or raw.get("plans")
+    if plans is not None and not isinstance(plans, str):
+        raise ConfigError(f"{path}: plans must be a folder path in quotes")
+    trace = env.get("PLANNER_TRACE_HOOKS")
+    return Config(
+        folder=folder,
+        plans=Path(plans).expanduser() if plans else None,
+        plugins_allow=_names(env.get("PLANNER_PLUGINS_ALLOW")) or lists["allow"],
+        plugins_block=lists["block"] + _names(env.get("PLANNER_PLUGINS_BLOCK")),
+        strict_plugins=env.get("PLANNER_STRICT_PLUGINS", "") not in ("", "0", "false", "no"),
+        trace_hooks=Path(trace).expanduser() if trace else None,
+        raw=raw,
+    )

@@ -1,0 +1,92 @@
+"""Every hook a practice plugin can implement, in the order of a week's life.
+
+A plugin implements any subset, with `@hookimpl` from `planner.api`, and may accept fewer arguments
+than a spec lists (pluggy passes only the ones named). The host calls each plugin on its own, so
+one plugin that raises, or returns something that is not what the spec says, is disabled and named
+while the others go on.
+
+Per-practice hooks (`planner_prompts`, `planner_task_templates`, `planner_score_week`) are called
+once for each practice, on the plugin that registered it, so their result belongs to that practice:
+there is no first-result race between plugins. Notification hooks are called on every plugin and
+their return value is ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+from planner.api import Phase, Practice, Prompt, Score, Task, TaskTemplate, WeekView, hookspec
+
+# --- declaring ----------------------------------------------------------------------------------
+
+
+@hookspec
+def planner_register_practices(register: Callable[[Practice], None]) -> None:
+    """Declare the practices this plugin provides by calling `register(Practice(...))` once each.
+
+    Called once when the plugin is loaded, before any other hook. A practice id that another
+    plugin already registered is refused, and this plugin is disabled with a message naming both.
+    Returns nothing.
+    """
+
+
+# --- planning and reviewing a week -------------------------------------------------------------
+
+
+@hookspec
+def planner_prompts(
+    practice: Practice, phase: Phase, week: WeekView, settings: Mapping[str, Any]
+) -> Sequence[Prompt] | None:
+    """Questions to ask for `practice` when planning (`phase == "plan"`) or reviewing
+    (`phase == "review"`) `week`.
+
+    Called once per practice each time a week is planned, reviewed or listed (`planner prompts`).
+    `settings` are the practice's defaults merged with `[practices.<id>]` from board.toml.
+    Returns a list of Prompt (ids unique within the practice), or None for none.
+    """
+
+
+@hookspec
+def planner_task_templates(practice: Practice, settings: Mapping[str, Any]) -> Sequence[TaskTemplate] | None:
+    """Suggested tasks for `practice`, offered when adding a task or planning a week.
+
+    Called once per practice whenever templates are shown. Returns a list of TaskTemplate (ids unique
+    within the practice), or None for none. The task made from one gets the practice and the
+    template's tags.
+    """
+
+
+@hookspec
+def planner_score_week(
+    practice: Practice,
+    week: WeekView,
+    tasks: Sequence[Task],
+    settings: Mapping[str, Any],
+) -> Score | None:
+    """How much value `practice` created in `week`, as a Score from 0 to 100 with a one-line reason.
+
+    Called once per practice whenever a week is scored. `tasks` holds every task that belongs to the
+    week, of all practices: scheduled into it, or done during it (deleted ones left out). The week's
+    answers and intentions are on `week.plan`. Return None when the practice cannot say anything
+    (it is then left out of the weekly value score rather than counted as 0).
+    """
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+@hookspec
+def planner_task_completed(task: Task, practice: Practice | None) -> None:
+    """A task was just marked done (by the CLI, the board, or a move into the done column).
+
+    Called on every plugin, after the change is saved; `practice` is the task's practice when one
+    is loaded, else None. The return value is ignored.
+    """
+
+
+@hookspec
+def planner_week_reviewed(week: WeekView, scores: Mapping[str, Score]) -> None:
+    """The user finished reviewing `week`; `scores` maps each practice id to its score.
+
+    Called on every plugin, after the review is saved. The return value is ignored.
+    """

@@ -1,0 +1,333 @@
+"""The plan as immutable values, and pure functions that return a changed copy.
+
+Nothing here touches the disk or the clock: callers pass `now`. Because every value is frozen, an
+undo stack is just a list of earlier values, and a change is always "old value in, new value out".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any, Iterable, Literal, Mapping
+
+from planner.dates import week_days, week_of
+
+SCHEMA_VERSION = 1
+Status = Literal["open", "done", "deleted"]
+STATUSES: tuple[Status, ...] = ("open", "done", "deleted")
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class ModelError(ValueError):
+    """A change that the plan's rules do not allow (unknown column, empty title ...)."""
+
+
+def frozen_mapping(data: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(data)) if data else EMPTY
+
+
+@dataclass(frozen=True)
+class Task:
+    """One card on the board and one file in `tasks/`.
+
+    `week` is the plan week the task is scheduled into (`2026-W48`), `day` a day inside it; `estimate`
+    and `spent` are minutes. Tags that start with `@` name people (`@maria`). `extra` holds keys this
+    version does not know, so they survive a save.
+    """
+
+    id: str
+    title: str
+    created: datetime
+    updated: datetime
+    column: str = "backlog"
+    rank: str = "n"
+    status: Status = "open"
+    practice: str | None = None
+    week: str | None = None
+    day: date | None = None
+    due: date | None = None
+    estimate: int | None = None
+    spent: int | None = None
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    done_at: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY, compare=False, repr=False)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The people this task involves: its tags that start with `@`, without the `@`."""
+        return tuple(tag[1:] for tag in self.tags if tag.startswith("@") and len(tag) > 1)
+
+    @property
+    def minutes(self) -> int:
+        """Time the task took: `spent` when recorded, else the estimate, else 0."""
+        if self.spent is not None:
+            return self.spent
+        return self.estimate or 0
+
+    def done_on_time(self) -> bool | None:
+        """True when done on or before its due day; None when it has no due day or is not done."""
+        if self.due is None or self.done_at is None:
+            return None
+        return self.done_at.date() <= self.due
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    title: str
+    wip: int | None = None
+
+
+DEFAULT_COLUMNS = (
+    Column("backlog", "Backlog"),
+    Column("this-week", "This week"),
+    Column("doing", "Doing", wip=3),
+    Column("done", "Done"),
+)
+
+
+@dataclass(frozen=True)
+class Board:
+    """Plan-wide settings from `board.toml`."""
+
+    title: str = "My plan"
+    timezone: str = "UTC"
+    week_start: int = 0  # 0 = Monday ... 6 = Sunday
+    columns: tuple[Column, ...] = DEFAULT_COLUMNS
+    done_column: str = "done"
+    week_column: str = "this-week"
+    practices: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: EMPTY)
+    schema: int = SCHEMA_VERSION
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY, compare=False, repr=False)
+
+    def column(self, column_id: str) -> Column:
+        for column in self.columns:
+            if column.id == column_id:
+                return column
+        known = ", ".join(column.id for column in self.columns)
+        raise ModelError(f"no column {column_id!r} (columns: {known})")
+
+    def practice_settings(self, practice_id: str) -> Mapping[str, Any]:
+        return self.practices.get(practice_id, EMPTY)
+
+    def practice_enabled(self, practice_id: str) -> bool:
+        return bool(self.practice_settings(practice_id).get("enabled", True))
+
+    def practice_weight(self, practice_id: str, default: float = 1.0) -> float:
+        weight = self.practice_settings(practice_id).get("weight", default)
+        return float(weight) if isinstance(weight, (int, float)) and weight >= 0 else default
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """One file in `weeks/`: intentions per practice, answers to plan and review prompts, notes."""
+
+    week: str
+    intentions: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    plan_answers: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    review_answers: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    notes: str = ""
+    reviewed_at: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY, compare=False, repr=False)
+
+    def answers(self, phase: str) -> Mapping[str, str]:
+        return self.plan_answers if phase == "plan" else self.review_answers
+
+
+@dataclass(frozen=True)
+class WeekView:
+    """What plugins see of a week: its label, days, the week file's contents, and `today`."""
+
+    label: str
+    days: tuple[date, ...]
+    plan: WeekPlan
+    today: date
+
+    @property
+    def start(self) -> date:
+        return self.days[0]
+
+    @property
+    def end(self) -> date:
+        return self.days[-1]
+
+    def contains(self, moment: date | datetime | None) -> bool:
+        if moment is None:
+            return False
+        day = moment.date() if isinstance(moment, datetime) else moment
+        return self.start <= day <= self.end
+
+    @property
+    def is_past(self) -> bool:
+        return self.end < self.today
+
+
+def make_week_view(label: str, plan: WeekPlan | None, week_start: int, today: date) -> WeekView:
+    return WeekView(label, week_days(label, week_start), plan or WeekPlan(label), today)
+
+
+# --- task changes -----------------------------------------------------------------------------
+
+def new_task(
+    task_id: str,
+    title: str,
+    now: datetime,
+    board: Board,
+    *,
+    column: str | None = None,
+    rank: str | None = None,
+    **fields: Any,
+) -> Task:
+    title = clean_title(title)
+    task = Task(id=task_id, title=title, created=now, updated=now, **fields)
+    task = _settle_week(task, board)
+    if column is None:
+        today_week = week_of(now.date(), board.week_start)
+        scheduled_now = task.week == today_week and _has_column(board, board.week_column)
+        column = board.week_column if scheduled_now else board.columns[0].id
+    task = move_task(task, column, now, board, rank=rank or "n")
+    return replace(task, updated=now)
+
+
+def clean_title(title: str) -> str:
+    cleaned = " ".join(title.split())
+    if not cleaned:
+        raise ModelError("a task needs a title")
+    return cleaned
+
+
+def edit_task(task: Task, now: datetime, board: Board, **changes: Any) -> Task:
+    """Change fields of a task; `column` goes through move_task so status stays consistent."""
+    column = changes.pop("column", None)
+    if "title" in changes:
+        changes["title"] = clean_title(changes["title"])
+    if "tags" in changes:
+        changes["tags"] = normalise_tags(changes["tags"])
+    edited = _settle_week(replace(task, **changes), board)
+    if column is not None and column != edited.column:
+        edited = move_task(edited, column, now, board)
+    return _touch(task, edited, now)
+
+
+def move_task(task: Task, column: str, now: datetime, board: Board, rank: str | None = None) -> Task:
+    """Put a task in another column; the done column marks it done, leaving it reopens it."""
+    board.column(column)
+    status: Status = task.status
+    done_at = task.done_at
+    if task.status != "deleted":
+        if column == board.done_column:
+            status, done_at = "done", task.done_at or now
+        else:
+            status, done_at = "open", None
+    moved = replace(task, column=column, status=status, done_at=done_at, rank=rank or task.rank)
+    return _touch(task, moved, now)
+
+
+def complete_task(task: Task, now: datetime, board: Board) -> Task:
+    return move_task(task, board.done_column, now, board)
+
+
+def delete_task(task: Task, now: datetime) -> Task:
+    """Deleting leaves a tombstone so an edit made on another machine is not lost to the delete."""
+    return _touch(task, replace(task, status="deleted"), now)
+
+
+def restore_task(task: Task, now: datetime, board: Board) -> Task:
+    status: Status = "done" if task.column == board.done_column else "open"
+    return _touch(task, replace(task, status=status), now)
+
+
+def schedule_task(task: Task, now: datetime, board: Board, *, week: str | None, day: date | None) -> Task:
+    """Schedule into a week, or onto a day (which sets the week); both None unschedules."""
+    if day is not None:
+        week = week_of(day, board.week_start)
+    return _touch(task, replace(task, week=week, day=day), now)
+
+
+def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags without spaces or a leading `#`, in first-seen order, without repeats."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        cleaned = tag.strip().lstrip("#").strip()
+        if cleaned and " " not in cleaned:
+            seen.setdefault(cleaned, None)
+        elif cleaned:
+            raise ModelError(f"a tag cannot contain spaces: {tag!r}")
+    return tuple(seen)
+
+
+def _settle_week(task: Task, board: Board) -> Task:
+    if task.day is not None:
+        return replace(task, week=week_of(task.day, board.week_start))
+    return task
+
+
+def _has_column(board: Board, column_id: str) -> bool:
+    return any(column.id == column_id for column in board.columns)
+
+
+def _touch(before: Task, after: Task, now: datetime) -> Task:
+    return after if after == before else replace(after, updated=now)
+
+
+# --- ordering within a column ------------------------------------------------------------------
+
+RANK_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def rank_between(before: str | None, after: str | None) -> str:
+    """A rank string that sorts strictly between `before` and `after` (None = open end).
+
+    Fractional ranks mean moving a card rewrites only that card's file, never its neighbours'.
+    """
+    low = before or ""
+    high = after
+    if high is not None and low >= high:
+        raise ModelError(f"rank {low!r} is not below {high!r}")
+    result = []
+    index = 0
+    while True:
+        low_digit = RANK_DIGITS.index(low[index]) if index < len(low) else 0
+        high_digit = (
+            RANK_DIGITS.index(high[index]) if high is not None and index < len(high) else len(RANK_DIGITS)
+        )
+        if high_digit - low_digit > 1:
+            result.append(RANK_DIGITS[(low_digit + high_digit) // 2])
+            return "".join(result)
+        result.append(RANK_DIGITS[low_digit])
+        if high_digit - low_digit == 1:
+            # The next digit can no longer be capped by `high`.
+            high = None
+        index += 1
+
+
+def column_tasks(tasks: Iterable[Task], column: str) -> list[Task]:
+    """Visible tasks of one column, in board order."""
+    return sorted(
+        (task for task in tasks if task.column == column and task.status != "deleted"),
+        key=lambda task: (task.rank, task.id),
+    )
+
+
+def rank_at_end(tasks: Iterable[Task], column: str) -> str:
+    ordered = column_tasks(tasks, column)
+    return rank_between(ordered[-1].rank if ordered else None, None)
+
+
+def tasks_of_week(tasks: Iterable[Task], week: WeekView) -> list[Task]:
+    """Tasks that belong to a week: scheduled into it, or done during it (deleted ones excluded)."""
+    return [
+        task
+        for task in tasks
+        if task.status != "deleted" and (task.week == week.label or week.contains(task.done_at))
+    ]

@@ -1,0 +1,234 @@
+"""Plan data as text a person reads, Markdown to share, or JSON for scripts.
+
+Plain strings only: the CLI prints them as they are and the TUI wraps them in Content, so user text
+is never read as markup anywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from planner.dates import format_minutes
+from planner.model import Board, Task, WeekView
+
+if TYPE_CHECKING:  # scoring imports the plugin host; listing tasks must not pay for it
+    from planner.scoring import WeekScore
+
+BAR_WIDTH = 20
+
+
+def task_json(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "title": task.title,
+        "status": task.status,
+        "practice": task.practice,
+        "column": task.column,
+        "rank": task.rank,
+        "week": task.week,
+        "day": _iso(task.day),
+        "due": _iso(task.due),
+        "estimate": task.estimate,
+        "spent": task.spent,
+        "tags": list(task.tags),
+        "notes": task.notes,
+        "created": _iso(task.created),
+        "updated": _iso(task.updated),
+        "done_at": _iso(task.done_at),
+    }
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def short_ids(ids: Iterable[str], minimum: int = 7) -> int:
+    """The shortest prefix length (at least `minimum`) that tells every id apart, like git's."""
+    ordered = sorted(ids)
+    length = minimum
+    for before, after in zip(ordered, ordered[1:]):
+        shared = 0
+        while shared < len(before) and before[shared] == after[shared]:
+            shared += 1
+        length = max(length, shared + 1)
+    return length
+
+
+def task_table(tasks: Sequence[Task], board: Board, labels: Mapping[str, str], id_length: int) -> str:
+    """One line per task: id, column, practice label, title, then day/due/estimate/tags."""
+    if not tasks:
+        return "No tasks."
+    titles = {column.id: column.title for column in board.columns}
+    rows = []
+    for task in tasks:
+        details = []
+        if task.day:
+            details.append(f"on {task.day:%a %d %b}")
+        elif task.week:
+            details.append(task.week)
+        if task.due:
+            details.append(f"due {task.due:%a %d %b}")
+        if task.estimate:
+            details.append(format_minutes(task.estimate))
+        details.extend(f"#{tag}" for tag in task.tags)
+        status = {"done": "✓ ", "deleted": "✗ "}.get(task.status, "")
+        rows.append((task.id[:id_length], titles.get(task.column, task.column),
+                     labels.get(task.practice or "", task.practice or "-"), status + task.title, "  ".join(details)))
+    widths = [max(len(row[index]) for row in rows) for index in range(3)]
+    return "\n".join(
+        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}"
+        + (f"  ({row[4]})" if row[4] else "")
+        for row in rows
+    )
+
+
+def task_detail(task: Task, board: Board, practice_name: str | None) -> str:
+    titles = {column.id: column.title for column in board.columns}
+    lines = [task.title, "", f"id        {task.id}", f"status    {task.status}",
+             f"column    {titles.get(task.column, task.column)}",
+             f"practice  {practice_name or task.practice or '-'}"]
+    for label, value in (("week", task.week), ("day", task.day), ("due", task.due),
+                         ("estimate", format_minutes(task.estimate)), ("spent", format_minutes(task.spent)),
+                         ("tags", " ".join(f"#{tag}" for tag in task.tags)), ("created", task.created),
+                         ("updated", task.updated), ("done", task.done_at)):
+        if value:
+            lines.append(f"{label:<9} {value}")
+    if task.notes:
+        lines += ["", task.notes]
+    return "\n".join(lines)
+
+
+def score_bar(value: float | None, width: int = BAR_WIDTH) -> str:
+    if value is None:
+        return "·" * width
+    filled = round(value / 100 * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def format_score(value: float | None) -> str:
+    return "  -" if value is None else f"{value:3.0f}"
+
+
+def week_score_text(result: WeekScore, previous: WeekScore | None = None) -> str:
+    lines = []
+    names = max((len(entry.practice.name) for entry in result.practices), default=0)
+    for entry in result.practices:
+        value = entry.score.value if entry.score else None
+        reason = entry.score.reason if entry.score else "nothing to score this week"
+        lines.append(f"{entry.practice.label:<6} {entry.practice.name:<{names}}  {score_bar(value)} "
+                     f"{format_score(value)}  {reason}")
+    value = result.value
+    trend = ""
+    if previous is not None and previous.value is not None and value is not None:
+        delta = value - previous.value
+        trend = f"  ({'+' if delta >= 0 else ''}{delta:.0f} on {previous.week.label})"
+    lines.append(f"\nWeekly value score  {score_bar(value)} {format_score(value)}{trend}")
+    return "\n".join(lines)
+
+
+def weeks_table(results: Sequence[WeekScore]) -> str:
+    """Weeks as rows, the value score and each practice's score as columns."""
+    if not results:
+        return ""
+    practices = [entry.practice for entry in results[-1].practices]
+    header = "week      value " + " ".join(f"{practice.label:>6}" for practice in practices)
+    lines = [header]
+    for result in results:
+        scores = result.by_practice()
+        cells = " ".join(
+            f"{format_score(scores[p.id].value if p.id in scores else None):>6}" for p in practices
+        )
+        lines.append(f"{result.week.label}  {format_score(result.value):>5} {cells}  {score_bar(result.value, 10)}")
+    return "\n".join(lines)
+
+
+def score_json(result: WeekScore) -> dict[str, Any]:
+    return {
+        "week": result.week.label,
+        "start": result.week.start.isoformat(),
+        "end": result.week.end.isoformat(),
+        "value": result.value,
+        "practices": [
+            {"id": entry.practice.id, "name": entry.practice.name, "weight": entry.weight,
+             "score": entry.score.value if entry.score else None,
+             "reason": entry.score.reason if entry.score else None}
+            for entry in result.practices
+        ],
+    }
+
+
+def week_json(week: WeekView, tasks: Sequence[Task]) -> dict[str, Any]:
+    plan = week.plan
+    return {
+        "week": week.label,
+        "days": [day.isoformat() for day in week.days],
+        "intentions": dict(plan.intentions),
+        "answers": {"plan": dict(plan.plan_answers), "review": dict(plan.review_answers)},
+        "notes": plan.notes,
+        "reviewed_at": _iso(plan.reviewed_at),
+        "tasks": [task_json(task) for task in tasks],
+    }
+
+
+def week_text(week: WeekView, tasks: Sequence[Task], labels: Mapping[str, str],
+              prompt_texts: Mapping[str, str]) -> str:
+    """The week as a person plans it: intentions, then each day with its tasks, then answers."""
+    lines = [f"Week {week.label}  ({week.start:%a %d %b} - {week.end:%a %d %b %Y})"]
+    if week.plan.reviewed_at:
+        lines[0] += f"  reviewed {week.plan.reviewed_at:%a %d %b}"
+    if week.plan.intentions:
+        lines += ["", "Intentions"]
+        lines += [f"  {labels.get(key, key):<6} {text}" for key, text in week.plan.intentions.items()]
+
+    def line(task: Task) -> str:
+        mark = "✓" if task.is_done else "·"
+        extra = f"  ({format_minutes(task.estimate)})" if task.estimate else ""
+        return f"  {mark} {labels.get(task.practice or '', '-'):<6} {task.title}{extra}"
+
+    by_day = {day: [task for task in tasks if task.day == day] for day in week.days}
+    for day, day_tasks in by_day.items():
+        marker = "  <- today" if day == week.today else ""
+        lines += ["", f"{day:%a %d %b}{marker}"]
+        lines += [line(task) for task in day_tasks] or ["  -"]
+    floating = [task for task in tasks if task.day is None and task.week == week.label]
+    if floating:
+        lines += ["", "Any day this week"] + [line(task) for task in floating]
+    for phase, answers in (("Plan", week.plan.plan_answers), ("Review", week.plan.review_answers)):
+        if answers:
+            lines += ["", f"{phase} answers"]
+            for key, text in answers.items():
+                lines += [f"  {prompt_texts.get(key, key)}", f"    {text}"]
+    if week.plan.notes:
+        lines += ["", "Notes", week.plan.notes]
+    return "\n".join(lines)
+
+
+def week_markdown(week: WeekView, tasks: Sequence[Task], labels: Mapping[str, str],
+                  prompt_texts: Mapping[str, str], result: WeekScore | None) -> str:
+    lines = [f"# Week {week.label} ({week.start:%d %b} - {week.end:%d %b %Y})", ""]
+    if week.plan.intentions:
+        lines += ["## Intentions", ""]
+        lines += [f"- **{labels.get(key, key)}**: {text}" for key, text in week.plan.intentions.items()] + [""]
+    lines += ["## Tasks", ""]
+    for task in tasks:
+        box = "x" if task.is_done else " "
+        when = f" ({task.day:%a})" if task.day else ""
+        lines.append(f"- [{box}] {task.title}{when} `{labels.get(task.practice or '', '-')}`")
+    if not tasks:
+        lines.append("No tasks.")
+    for phase, answers in (("Plan", week.plan.plan_answers), ("Review", week.plan.review_answers)):
+        if answers:
+            lines += ["", f"## {phase}", ""]
+            for key, text in answers.items():
+                lines += [f"**{prompt_texts.get(key, key)}**", "", text, ""]
+    if result is not None:
+        lines += ["", "## Score", "", "| Practice | Score | Why |", "| --- | --- | --- |"]
+        for entry in result.practices:
+            score = entry.score
+            lines.append(f"| {entry.practice.name} | {format_score(score.value if score else None).strip()} | "
+                         f"{score.reason if score else 'nothing to score'} |")
+        lines += ["", f"**Weekly value score: {format_score(result.value).strip()}**"]
+    if week.plan.notes:
+        lines += ["", "## Notes", "", week.plan.notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,71 @@
+"""The weekly value score: each practice scores its week, the weights in board.toml combine them.
+
+value = sum(weight * score) / sum(weight), over the enabled practices that returned a score. A
+practice that returns None (nothing to judge this week) is left out rather than counted as 0, so a
+week is not punished for a practice that had nothing to say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Mapping, Sequence
+
+from planner.api import Practice, Score
+from planner.dates import shift_week
+from planner.host import PluginHost
+from planner.model import Board, Task, WeekPlan, WeekView, make_week_view, tasks_of_week
+
+
+@dataclass(frozen=True)
+class PracticeScore:
+    practice: Practice
+    weight: float
+    score: Score | None
+
+
+@dataclass(frozen=True)
+class WeekScore:
+    week: WeekView
+    practices: tuple[PracticeScore, ...]
+
+    @property
+    def value(self) -> float | None:
+        """The weekly value score (0-100), or None when no practice scored the week."""
+        counted = [(entry.weight, entry.score.value) for entry in self.practices
+                   if entry.score is not None and entry.weight > 0]
+        total_weight = sum(weight for weight, _ in counted)
+        if not total_weight:
+            return None
+        return round(sum(weight * value for weight, value in counted) / total_weight, 1)
+
+    def by_practice(self) -> dict[str, Score]:
+        return {entry.practice.id: entry.score for entry in self.practices if entry.score is not None}
+
+
+def score_week(host: PluginHost, board: Board, week: WeekView, tasks: Iterable[Task]) -> WeekScore:
+    week_tasks = tasks_of_week(tasks, week)
+    entries = []
+    for practice in host.enabled_practices(board):
+        score = host.score_week(practice.id, week, week_tasks, board)
+        # The practice may have been disabled by its own failure just now: leave it out then.
+        if practice.id in host.practices:
+            entries.append(PracticeScore(practice, board.practice_weight(practice.id, practice.weight), score))
+    return WeekScore(week, tuple(entries))
+
+
+def score_weeks(
+    host: PluginHost,
+    board: Board,
+    last_week: str,
+    count: int,
+    tasks: Sequence[Task],
+    week_plans: Mapping[str, WeekPlan | None],
+    today: date,
+) -> list[WeekScore]:
+    """Scores of `count` weeks ending with `last_week`, oldest first."""
+    labels = [shift_week(last_week, offset, board.week_start) for offset in range(1 - count, 1)]
+    return [
+        score_week(host, board, make_week_view(label, week_plans.get(label), board.week_start, today), tasks)
+        for label in labels
+    ]

@@ -1,0 +1,188 @@
+"""One user's working session on one plan folder: what the CLI and the TUI both stand on.
+
+It loads lazily (a command that lists tasks never imports a plugin) and turns the user's intent into
+store updates: every change is applied to the file as it is on disk and saved at once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from planner.config import Config, load_config
+from planner.dates import Clock, fixed_clock_from_env, local_timezone, week_of
+from planner.ids import new_task_id
+from planner.model import (
+    Board,
+    ModelError,
+    Task,
+    WeekPlan,
+    WeekView,
+    frozen_mapping,
+    make_week_view,
+    new_task,
+)
+from planner.store import PlanStore, Problem, StoreError
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for (unknown id, bad option): exit status 1."""
+
+
+class Session:
+    def __init__(self, plans: Path | str | None = None, config: Config | None = None) -> None:
+        self.config = config or load_config()
+        self.root = Path(plans).expanduser() if plans else self.config.default_plans
+        self.store = PlanStore(self.root)
+        self.notices: list[str] = []
+        self.warn_about_problems = True
+
+    # --- what is loaded on demand ----------------------------------------------------------------
+
+    @cached_property
+    def board(self) -> Board:
+        if self.store.exists():
+            return self.store.read_board()
+        return Board()
+
+    @cached_property
+    def clock(self) -> Clock:
+        return fixed_clock_from_env(os.environ.get("PLANNER_NOW"), self.board.timezone)
+
+    def now(self) -> datetime:
+        moment = self.clock.now()
+        return moment.astimezone(self.store.zone) if self.store.exists() else moment
+
+    def today(self) -> date:
+        return self.now().date()
+
+    @cached_property
+    def _loaded(self) -> tuple[dict[str, Task], list[Problem]]:
+        if not self.store.exists():
+            return {}, []
+        self.board  # noqa: B018 - read board.toml first: its time zone dates the tasks
+        tasks, problems = self.store.read_tasks()
+        if self.warn_about_problems:
+            self.notices.extend(f"{problem} (left out; `planner check` lists every problem)" for problem in problems)
+        return tasks, problems
+
+    @property
+    def tasks(self) -> dict[str, Task]:
+        return self._loaded[0]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self._loaded[1]
+
+    @cached_property
+    def host(self):  # -> PluginHost; imported here so commands without plugins stay fast
+        from planner.host import load_host
+
+        host = load_host(self.config)
+        self.notices.extend(host.warnings)
+        return host
+
+    # --- the plan folder -------------------------------------------------------------------------
+
+    def ensure_plan(self) -> None:
+        """Make the plan folder on first write, so `planner add` just works on a new machine."""
+        if not self.store.exists():
+            self.create_plan(replace(self.board, timezone=local_timezone()))
+            self.notices.append(f"created a new plan folder at {self.root}")
+
+    def create_plan(self, board: Board) -> None:
+        """A new plan folder whose board.toml lists every loaded practice with its weight and
+        settings, so people find what they can tune where they would look for it."""
+        practices = {
+            practice.id: {"weight": practice.weight, **practice.settings}
+            for practice in self.host.practices.values()
+        }
+        board = replace(board, practices=frozen_mapping({**practices, **board.practices}))
+        self.store.create(board)
+        self.board = board
+
+    # --- finding things ----------------------------------------------------------------------------
+
+    def find(self, prefix: str, *, include_deleted: bool = True) -> Task:
+        """The task whose id starts with `prefix` (any unique prefix, as git takes commits)."""
+        wanted = prefix.strip().lower()
+        if not wanted:
+            raise UserError("give a task id (or a unique start of one)")
+        matches = [task for task_id, task in self.tasks.items()
+                   if task_id.startswith(wanted) and (include_deleted or task.status != "deleted")]
+        if not matches:
+            raise UserError(f"no task with an id starting {prefix!r} (see `planner list --all`)")
+        if len(matches) > 1:
+            shown = ", ".join(sorted(task.id for task in matches)[:5])
+            raise UserError(f"{prefix!r} matches {len(matches)} tasks ({shown}...); type more of the id")
+        return matches[0]
+
+    def week_plan(self, label: str) -> WeekPlan | None:
+        result = self.store.read_week(label) if self.store.exists() else None
+        if isinstance(result, Problem):
+            self.notices.append(f"{result} (week file left out)")
+            return None
+        return result
+
+    def week_view(self, label: str) -> WeekView:
+        return make_week_view(label, self.week_plan(label), self.board.week_start, self.today())
+
+    def current_week(self) -> str:
+        return week_of(self.today(), self.board.week_start)
+
+    def practice_ids(self) -> list[str]:
+        return list(self.host.practices)
+
+    def check_practice(self, practice: str | None) -> str | None:
+        if practice is None or practice == "":
+            return None
+        if practice not in self.host.practices:
+            known = ", ".join(self.host.practices) or "none loaded"
+            raise UserError(f"no practice {practice!r} (practices: {known})")
+        return practice
+
+    # --- changes -------------------------------------------------------------------------------
+
+    def add_task(self, title: str, **fields: Any) -> Task:
+        self.ensure_plan()
+        now = self.now()
+        task = new_task(new_task_id(int(now.timestamp() * 1000)), title, now, self.board, **fields)
+        self.store.add_task(task)
+        self.tasks[task.id] = task
+        if task.is_done:
+            self.host.task_completed(task)
+        return task
+
+    def change_task(self, task: Task, change: Callable[[Task, datetime, Board], Task]) -> Task:
+        """Apply `change(task, now, board)` to the task as saved on disk, save, and tell plugins
+        when it became done."""
+        now = self.now()
+        before, after = self.store.update_task(task.id, lambda current: change(current, now, self.board))
+        self.tasks[after.id] = after
+        if after.is_done and not before.is_done:
+            self.host.task_completed(after)
+        return after
+
+    def change_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan:
+        self.ensure_plan()
+        return self.store.update_week(label, change)
+
+
+def tasks_matching(tasks: Iterable[Task], board: Board, *, column: str | None = None,
+                   practice: str | None = None, week: str | None = None, tag: str | None = None,
+                   statuses: tuple[str, ...] = ("open",)) -> list[Task]:
+    """Tasks that pass every given filter, in board order (column, then rank)."""
+    order = {column.id: index for index, column in enumerate(board.columns)}
+    found = [
+        task for task in tasks
+        if task.status in statuses
+        and (column is None or task.column == column)
+        and (practice is None or task.practice == practice)
+        and (week is None or task.week == week)
+        and (tag is None or tag in task.tags)
+    ]
+    return sorted(found, key=lambda task: (order.get(task.column, -1), task.rank, task.id))

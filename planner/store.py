@@ -1,0 +1,363 @@
+"""The plan folder on disk: reading with file:line errors, atomic writes under a short lock.
+
+Layout (see docs/format.md): `board.toml`, `tasks/<id>.toml`, `weeks/<YYYY-Www>.toml`.
+
+Every write goes through `update_*`: under the folder lock it re-reads the file as it is on disk now,
+applies the caller's change to that, and replaces the file atomically (temp file, fsync, rename,
+fsync the folder). So an edit made meanwhile by another process (a second planner, git pull, an
+editor) is the base the change is applied to, not overwritten; and a file that does not parse, or
+was written by a newer version, is refused rather than replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+from zoneinfo import ZoneInfo
+
+from planner.dates import check_timezone
+from planner.model import Board, Task, WeekPlan
+from planner.schema import (
+    NewerSchemaError,
+    SchemaError,
+    board_from_toml,
+    board_to_toml,
+    dumps,
+    locate_key,
+    task_from_toml,
+    task_to_toml,
+    week_from_toml,
+    week_to_toml,
+)
+
+BOARD_FILE = "board.toml"
+TASKS_DIR = "tasks"
+WEEKS_DIR = "weeks"
+LOCK_FILE = ".planner.lock"
+GITIGNORE = "# Written by Value Planner: local lock and temporary files, not plan data.\n.planner.lock\n.*.tmp\n"
+LOCK_TIMEOUT_SECONDS = 10.0
+
+
+class StoreError(Exception):
+    """A plan folder problem to show the user as one line (bad data, locked, not a plan folder)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one file, located as `path:line:column: message`."""
+
+    path: Path
+    line: int
+    column: int
+    message: str
+    newer_schema: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+def atomic_write(path: Path, data: bytes) -> bool:
+    """Replace `path` with `data` so that a crash leaves either the old or the new file, never a
+    mix. Returns False (and writes nothing) when the file already holds exactly `data`."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    _fsync_directory(path.parent)
+    return True
+
+
+def _fsync_directory(folder: Path) -> None:
+    # The rename is only durable once the folder entry itself reaches the disk.
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+class PlanStore:
+    """One plan folder. Cheap to create; reads nothing until asked."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._zone: tzinfo | None = None
+
+    # --- paths ------------------------------------------------------------------------------------
+
+    @property
+    def board_path(self) -> Path:
+        return self.root / BOARD_FILE
+
+    @property
+    def tasks_dir(self) -> Path:
+        return self.root / TASKS_DIR
+
+    @property
+    def weeks_dir(self) -> Path:
+        return self.root / WEEKS_DIR
+
+    def task_path(self, task_id: str) -> Path:
+        return self.tasks_dir / f"{task_id}.toml"
+
+    def week_path(self, label: str) -> Path:
+        return self.weeks_dir / f"{label}.toml"
+
+    def display_path(self, path: Path) -> Path:
+        """The path as the user should see it in a message: relative to the plan folder's parent
+        when possible, so `plans/tasks/x.toml:3:1` is both short and unambiguous."""
+        with contextlib.suppress(ValueError):
+            return path.relative_to(Path.cwd())
+        return path
+
+    def exists(self) -> bool:
+        return self.board_path.is_file()
+
+    # --- creating ---------------------------------------------------------------------------------
+
+    def create(self, board: Board | None = None) -> None:
+        """Make a new plan folder: board.toml, tasks/, weeks/ and a .gitignore for local files."""
+        if self.exists():
+            raise StoreError(f"{self.display_path(self.root)} already holds a plan (board.toml exists)")
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.display_path(self.root)} is a file, not a folder")
+        self.tasks_dir.mkdir(parents=True, exist_ok=True)
+        self.weeks_dir.mkdir(exist_ok=True)
+        gitignore = self.root / ".gitignore"
+        if not gitignore.exists():
+            atomic_write(gitignore, GITIGNORE.encode())
+        atomic_write(self.board_path, dumps(board_to_toml(board or Board())))
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def _problem(self, path: Path, error: Exception, text: str = "") -> Problem:
+        if isinstance(error, tomllib.TOMLDecodeError):
+            message = str(error)
+            position = _TOML_POSITION.search(message)
+            line, column = (int(position[1]), int(position[2])) if position else (1, 1)
+            return Problem(self.display_path(path), line, column,
+                           "not valid TOML: " + _TOML_POSITION.sub("", message))
+        if isinstance(error, UnicodeDecodeError):
+            return Problem(self.display_path(path), 1, 1, "not UTF-8 text")
+        if isinstance(error, SchemaError):
+            line, column = locate_key(text, error.key)
+            return Problem(self.display_path(path), line, column, error.message,
+                           isinstance(error, NewerSchemaError))
+        return Problem(self.display_path(path), 1, 1, str(error))
+
+    def _read(self, path: Path, parse: Callable[[dict[str, Any]], Any]) -> Any:
+        """Parse one file with `parse`; a Problem instead of raising when it does not fit."""
+        text = ""
+        try:
+            text = path.read_bytes().decode("utf-8")
+            return parse(tomllib.loads(text))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, SchemaError) as error:
+            return self._problem(path, error, text)
+
+    def read_board(self) -> Board:
+        """The board settings; StoreError (path:line:col) when board.toml is missing or malformed."""
+        result = self._board_or_problem()
+        if isinstance(result, Problem):
+            raise StoreError(str(result))
+        return result
+
+    def _board_or_problem(self) -> Board | Problem:
+        if not self.exists():
+            return Problem(self.display_path(self.board_path), 1, 1,
+                           "not a plan folder (no board.toml); run `planner init` to make one")
+        result = self._read(self.board_path, lambda data: board_from_toml(data, check_timezone=check_timezone))
+        if isinstance(result, Board):
+            self._zone = ZoneInfo(result.timezone)
+        return result
+
+    @property
+    def zone(self) -> tzinfo:
+        if self._zone is None:
+            self.read_board()
+        assert self._zone is not None
+        return self._zone
+
+    def _parse_task(self, path: Path, data: dict[str, Any]) -> Task:
+        fallback = None
+        if "created" not in data:
+            fallback = datetime.fromtimestamp(path.stat().st_mtime, self.zone).replace(microsecond=0)
+        return task_from_toml(data, file_id=path.stem, fallback_time=fallback, zone=self.zone)  # type: ignore[arg-type]
+
+    def read_task(self, task_id: str) -> Task | Problem | None:
+        path = self.task_path(task_id)
+        if not path.exists():
+            return None
+        return self._read(path, lambda data: self._parse_task(path, data))
+
+    def read_tasks(self) -> tuple[dict[str, Task], list[Problem]]:
+        """Every task file that parses, by id, and a Problem for each one that does not."""
+        tasks: dict[str, Task] = {}
+        problems: list[Problem] = []
+        zone = self.zone
+        try:
+            entries = list(os.scandir(self.tasks_dir))
+        except FileNotFoundError:
+            return tasks, problems
+        loads = tomllib.loads
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or not name.endswith(".toml"):
+                continue
+            path = Path(entry.path)
+            text = ""
+            try:
+                with open(entry.path, "rb") as handle:
+                    text = handle.read().decode("utf-8")
+                data = loads(text)
+                if "created" in data:
+                    task = task_from_toml(data, file_id=name[:-5], fallback_time=None, zone=zone)  # type: ignore[arg-type]
+                else:
+                    task = self._parse_task(path, data)
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, SchemaError) as error:
+                problems.append(self._problem(path, error, text))
+                continue
+            tasks[task.id] = task
+        problems.sort(key=lambda problem: str(problem.path))
+        return tasks, problems
+
+    def read_week(self, label: str) -> WeekPlan | Problem | None:
+        path = self.week_path(label)
+        if not path.exists():
+            return None
+        return self._read(path, lambda data: week_from_toml(data, file_label=label, zone=self.zone))
+
+    def week_labels(self) -> list[str]:
+        try:
+            names = os.listdir(self.weeks_dir)
+        except FileNotFoundError:
+            return []
+        return sorted(name[:-5] for name in names if name.endswith(".toml") and not name.startswith("."))
+
+    def check(self) -> list[Problem]:
+        """Every problem in the folder: the board, each task file, each week file."""
+        board = self._board_or_problem()
+        if isinstance(board, Problem):
+            return [board]
+        _, problems = self.read_tasks()
+        for label in self.week_labels():
+            result = self.read_week(label)
+            if isinstance(result, Problem):
+                problems.append(result)
+        return problems
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder's write lock: short, and only around read-change-write of one file."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK_FILE, "a+b") as handle:
+            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"{self.display_path(self.root)} is locked by another planner for over "
+                            f"{LOCK_TIMEOUT_SECONDS:.0f}s; try again"
+                        ) from None
+                    time.sleep(0.01)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _refuse(self, problem: Problem) -> StoreError:
+        if problem.newer_schema:
+            return StoreError(f"{problem}; not saved")
+        return StoreError(f"{problem}; not saved: fix the file by hand first (it was left as it is)")
+
+    def add_task(self, task: Task) -> Task:
+        """Write a new task file; refuses an id that already has a file."""
+        self.tasks_dir.mkdir(parents=True, exist_ok=True)
+        with self.lock():
+            path = self.task_path(task.id)
+            if path.exists():
+                raise StoreError(f"{self.display_path(path)} already exists; not overwritten")
+            atomic_write(path, dumps(task_to_toml(task)))
+        return task
+
+    def update_task(self, task_id: str, change: Callable[[Task], Task]) -> tuple[Task, Task]:
+        """Apply `change` to the task as it is on disk now and save it; returns (before, after)."""
+        with self.lock():
+            current = self.read_task(task_id)
+            if current is None:
+                raise StoreError(f"no task {task_id} (its file {self.display_path(self.task_path(task_id))} is gone)")
+            if isinstance(current, Problem):
+                raise self._refuse(current)
+            changed = change(current)
+            if changed.id != task_id:
+                raise ValueError("a change cannot give a task another id")
+            atomic_write(self.task_path(task_id), dumps(task_to_toml(changed)))
+        return current, changed
+
+    def update_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan:
+        """Apply `change` to the week file as it is on disk now (or an empty week) and save it."""
+        self.weeks_dir.mkdir(parents=True, exist_ok=True)
+        with self.lock():
+            current = self.read_week(label)
+            if isinstance(current, Problem):
+                raise self._refuse(current)
+            changed = change(current or WeekPlan(label))
+            atomic_write(self.week_path(label), dumps(week_to_toml(changed)))
+        return changed
+
+    def update_board(self, change: Callable[[Board], Board]) -> Board:
+        with self.lock():
+            changed = change(self.read_board())
+            atomic_write(self.board_path, dumps(board_to_toml(changed)))
+            self._zone = ZoneInfo(changed.timezone)
+        return changed
+
+    # --- noticing changes made elsewhere ---------------------------------------------------------
+
+    def fingerprint(self) -> dict[str, tuple[int, int]]:
+        """(mtime_ns, size) of every plan file by relative path: compare two to see what changed."""
+        prints: dict[str, tuple[int, int]] = {}
+        with contextlib.suppress(FileNotFoundError):
+            stat = self.board_path.stat()
+            prints[BOARD_FILE] = (stat.st_mtime_ns, stat.st_size)
+        for folder in (TASKS_DIR, WEEKS_DIR):
+            with contextlib.suppress(FileNotFoundError):
+                for entry in os.scandir(self.root / folder):
+                    if entry.name.endswith(".toml") and not entry.name.startswith("."):
+                        stat = entry.stat()
+                        prints[f"{folder}/{entry.name}"] = (stat.st_mtime_ns, stat.st_size)
+        return prints
+
+
+def changed_paths(before: Mapping[str, tuple[int, int]], after: Mapping[str, tuple[int, int]]) -> set[str]:
+    """Relative paths added, removed or modified between two fingerprints."""
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+

@@ -1,0 +1,406 @@
+"""Pure model functions: each takes a value and returns a changed copy; ids and ranks."""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError, replace
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.ids import ID_LENGTH, is_task_id, new_task_id
+from planner.model import (
+    RANK_DIGITS,
+    Board,
+    Column,
+    ModelError,
+    Task,
+    WeekPlan,
+    column_tasks,
+    complete_task,
+    delete_task,
+    edit_task,
+    make_week_view,
+    move_task,
+    new_task,
+    normalise_tags,
+    rank_at_end,
+    rank_between,
+    restore_task,
+    schedule_task,
+    tasks_of_week,
+)
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)  # Thursday of 2026-W48
+LATER = NOW + timedelta(hours=2)
+MUCH_LATER = NOW + timedelta(days=1)
+
+
+@pytest.fixture
+def board() -> Board:
+    return Board()
+
+
+def make(board: Board, title: str = "Write report", **fields) -> Task:
+    return new_task("t1", title, NOW, board, **fields)
+
+
+# --- new_task ------------------------------------------------------------------------------------
+
+def test_new_task_defaults(board: Board) -> None:
+    task = make(board, "  Write   the\treport ")
+    assert task.title == "Write the report"
+    assert task.column == "backlog"
+    assert task.status == "open"
+    assert task.created == task.updated == NOW
+    assert task.done_at is None
+    assert task.rank == "n"
+
+
+@pytest.mark.parametrize(
+    ("fields", "column", "week"),
+    [
+        ({"week": "2026-W48"}, "this-week", "2026-W48"),
+        ({"day": date(2026, 11, 28)}, "this-week", "2026-W48"),
+        ({"week": "2026-W49"}, "backlog", "2026-W49"),
+        ({"day": date(2026, 12, 1)}, "backlog", "2026-W49"),
+        ({"day": date(2026, 11, 22)}, "backlog", "2026-W47"),
+    ],
+)
+def test_new_task_scheduled_into_the_current_week_goes_to_the_week_column(
+    board: Board, fields: dict, column: str, week: str
+) -> None:
+    task = make(board, **fields)
+    assert task.column == column
+    assert task.week == week
+
+
+def test_new_task_week_column_follows_the_board(board: Board) -> None:
+    custom = replace(board, columns=(Column("inbox", "Inbox"), Column("now", "Now"), Column("done", "Done")),
+                     week_column="now")
+    assert make(custom).column == "inbox"
+    assert make(custom, week="2026-W48").column == "now"
+
+
+def test_new_task_sunday_week_start_uses_the_board_week(board: Board) -> None:
+    sunday_board = replace(board, week_start=6)
+    # Sunday 29 Nov belongs to 2026-W49 on a Sunday-start board, not to the current week W48.
+    task = make(sunday_board, day=date(2026, 11, 29))
+    assert task.week == "2026-W49"
+    assert task.column == "backlog"
+
+
+def test_new_task_explicit_column_and_rank(board: Board) -> None:
+    task = make(board, column="doing", rank="c")
+    assert (task.column, task.rank, task.status) == ("doing", "c", "open")
+
+
+def test_new_task_into_done_column_is_done(board: Board) -> None:
+    task = make(board, column="done")
+    assert task.status == "done"
+    assert task.done_at == NOW
+
+
+@pytest.mark.parametrize("title", ["", "   ", "\n\t"])
+def test_new_task_refuses_an_empty_title(board: Board, title: str) -> None:
+    with pytest.raises(ModelError, match="title"):
+        make(board, title)
+
+
+def test_new_task_refuses_an_unknown_column(board: Board) -> None:
+    with pytest.raises(ModelError, match="no column 'later'"):
+        make(board, column="later")
+
+
+def test_tasks_are_frozen(board: Board) -> None:
+    task = make(board)
+    with pytest.raises(FrozenInstanceError):
+        task.title = "changed"  # type: ignore[misc]
+
+
+# --- moving, completing, deleting ----------------------------------------------------------------
+
+def test_move_into_done_sets_status_and_done_at(board: Board) -> None:
+    task = make(board)
+    done = move_task(task, "done", LATER, board)
+    assert (done.column, done.status, done.done_at, done.updated) == ("done", "done", LATER, LATER)
+    assert task.status == "open"  # the original value is untouched
+
+
+def test_moving_within_done_keeps_the_first_done_at(board: Board) -> None:
+    done = complete_task(make(board), LATER, board)
+    again = move_task(done, "done", MUCH_LATER, board, rank="b")
+    assert again.done_at == LATER
+    assert again.rank == "b"
+
+
+def test_moving_out_of_done_reopens(board: Board) -> None:
+    done = complete_task(make(board), LATER, board)
+    reopened = move_task(done, "doing", MUCH_LATER, board)
+    assert (reopened.column, reopened.status, reopened.done_at) == ("doing", "open", None)
+    assert reopened.updated == MUCH_LATER
+
+
+@pytest.mark.parametrize("column", ["done", "doing", "backlog"])
+def test_a_deleted_task_stays_deleted_when_moved(board: Board, column: str) -> None:
+    deleted = delete_task(make(board), LATER)
+    moved = move_task(deleted, column, MUCH_LATER, board)
+    assert moved.status == "deleted"
+    assert moved.column == column
+    assert moved.done_at is None
+
+
+def test_move_to_the_same_place_does_not_touch_updated(board: Board) -> None:
+    task = make(board)
+    assert move_task(task, "backlog", LATER, board) is not None
+    assert move_task(task, "backlog", LATER, board).updated == NOW
+
+
+def test_delete_and_restore(board: Board) -> None:
+    task = make(board)
+    deleted = delete_task(task, LATER)
+    assert (deleted.status, deleted.updated, deleted.column) == ("deleted", LATER, "backlog")
+    restored = restore_task(deleted, MUCH_LATER, board)
+    assert (restored.status, restored.updated) == ("open", MUCH_LATER)
+
+
+def test_restore_a_deleted_done_task_is_done_again(board: Board) -> None:
+    done = complete_task(make(board), LATER, board)
+    restored = restore_task(delete_task(done, LATER), MUCH_LATER, board)
+    assert restored.status == "done"
+    assert restored.done_at == LATER
+
+
+# --- editing and scheduling -----------------------------------------------------------------------
+
+def test_edit_task_changes_fields_and_updated(board: Board) -> None:
+    task = make(board)
+    edited = edit_task(task, LATER, board, title="  New   title ", estimate=30, notes="a\nb",
+                       tags=["#focus", "@maria", "focus"])
+    assert edited.title == "New title"
+    assert edited.estimate == 30
+    assert edited.notes == "a\nb"
+    assert edited.tags == ("focus", "@maria")
+    assert edited.updated == LATER
+    assert edited.created == NOW
+
+
+def test_edit_task_column_goes_through_move(board: Board) -> None:
+    edited = edit_task(make(board), LATER, board, column="done")
+    assert (edited.column, edited.status, edited.done_at) == ("done", "done", LATER)
+
+
+def test_edit_task_day_sets_the_week(board: Board) -> None:
+    edited = edit_task(make(board), LATER, board, day=date(2027, 1, 1))
+    assert edited.week == "2026-W53"
+
+
+def test_edit_without_change_keeps_updated(board: Board) -> None:
+    task = make(board)
+    assert edit_task(task, LATER, board, title="Write report").updated == NOW
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [({"title": " "}, "title"), ({"column": "nowhere"}, "no column"), ({"tags": ["two words"]}, "spaces")],
+)
+def test_edit_task_refuses(board: Board, changes: dict, error: str) -> None:
+    with pytest.raises(ModelError, match=error):
+        edit_task(make(board), LATER, board, **changes)
+
+
+@pytest.mark.parametrize(
+    ("week", "day", "expected_week", "week_start"),
+    [
+        ("2026-W50", None, "2026-W50", 0),
+        (None, date(2026, 12, 3), "2026-W49", 0),
+        ("2026-W01", date(2026, 12, 3), "2026-W49", 0),  # the day wins over a week that does not hold it
+        (None, date(2026, 11, 29), "2026-W49", 6),
+        (None, date(2026, 11, 29), "2026-W48", 0),
+        (None, None, None, 0),
+    ],
+)
+def test_schedule_task(board: Board, week, day, expected_week, week_start: int) -> None:
+    scheduled_board = replace(board, week_start=week_start)
+    task = make(scheduled_board, day=date(2026, 11, 27))
+    scheduled = schedule_task(task, LATER, scheduled_board, week=week, day=day)
+    assert (scheduled.week, scheduled.day) == (expected_week, day)
+    assert scheduled.updated == LATER
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        (["work", "#work", " work "], ("work",)),
+        (["#focus", "@maria", "deep-work"], ("focus", "@maria", "deep-work")),
+        (["", "#", "  "], ()),
+        (["b", "a", "b"], ("b", "a")),
+        (["## x"], ("x",)),
+    ],
+)
+def test_normalise_tags(tags: list[str], expected: tuple[str, ...]) -> None:
+    assert normalise_tags(tags) == expected
+
+
+def test_normalise_tags_refuses_spaces() -> None:
+    with pytest.raises(ModelError, match="spaces"):
+        normalise_tags(["ok", "not ok"])
+
+
+# --- ranks ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(None, None), ("a", None), (None, "a"), ("a", "b"), ("a", "a1"), ("z", None), ("zz", None),
+     (None, "01"), ("n", "n1"), ("ai", "b")],
+)
+def test_rank_between_is_strictly_between(before, after) -> None:
+    rank = rank_between(before, after)
+    assert set(rank) <= set(RANK_DIGITS)
+    if before is not None:
+        assert before < rank
+    if after is not None:
+        assert rank < after
+    assert not rank.endswith("0")
+
+
+@pytest.mark.parametrize(("before", "after"), [("b", "a"), ("n", "n")])
+def test_rank_between_refuses_unordered_bounds(before: str, after: str) -> None:
+    with pytest.raises(ModelError):
+        rank_between(before, after)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=60))
+def test_random_inserts_stay_strictly_ordered(positions: list[int]) -> None:
+    ranks: list[str] = []
+    for position in positions:
+        index = position % (len(ranks) + 1)
+        before = ranks[index - 1] if index > 0 else None
+        after = ranks[index] if index < len(ranks) else None
+        rank = rank_between(before, after)
+        ranks.insert(index, rank)
+        assert all(a < b for a, b in zip(ranks, ranks[1:])), ranks
+    assert len(set(ranks)) == len(ranks)
+
+
+def test_rank_at_end_and_column_order(board: Board) -> None:
+    tasks = []
+    for number in range(5):
+        task = new_task(f"t{number}", f"task {number}", NOW, board, rank=rank_at_end(tasks, "backlog"))
+        tasks.append(task)
+    tasks.append(delete_task(new_task("gone", "gone", NOW, board, rank="0"), NOW))
+    ordered = column_tasks(tasks, "backlog")
+    assert [task.id for task in ordered] == ["t0", "t1", "t2", "t3", "t4"]
+    assert rank_at_end(tasks, "doing") == rank_between(None, None)
+
+
+# --- weeks ---------------------------------------------------------------------------------------
+
+def test_tasks_of_week(board: Board) -> None:
+    view = make_week_view("2026-W48", None, board.week_start, NOW.date())
+    scheduled = new_task("a", "scheduled", NOW, board, week="2026-W48")
+    other_week = new_task("b", "other week", NOW, board, week="2026-W49")
+    done_here = complete_task(new_task("c", "done this week", NOW, board, week="2026-W47"), NOW, board)
+    done_next_week = complete_task(new_task("d", "done later", NOW, board), NOW + timedelta(days=4), board)
+    deleted = delete_task(new_task("e", "deleted", NOW, board, week="2026-W48"), NOW)
+    unscheduled = new_task("f", "unscheduled", NOW, board)
+    tasks = [scheduled, other_week, done_here, done_next_week, deleted, unscheduled]
+    assert [task.id for task in tasks_of_week(tasks, view)] == ["a", "c"]
+
+
+def test_week_view(board: Board) -> None:
+    plan = WeekPlan("2026-W48", notes="focus")
+    view = make_week_view("2026-W48", plan, 0, date(2026, 12, 1))
+    assert (view.start, view.end) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert view.plan.notes == "focus"
+    assert view.is_past
+    assert view.contains(datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc))
+    assert not view.contains(date(2026, 11, 30))
+    assert not view.contains(None)
+    assert make_week_view("2026-W48", None, 0, NOW.date()).plan == WeekPlan("2026-W48")
+
+
+# --- Task properties -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("tags", "people"),
+    [(("@maria", "work", "@li"), ("maria", "li")), (("@",), ()), (("email@x",), ()), ((), ())],
+)
+def test_task_people(board: Board, tags, people) -> None:
+    assert make(board, tags=tags).people == people
+
+
+@pytest.mark.parametrize(
+    ("estimate", "spent", "minutes"),
+    [(None, None, 0), (30, None, 30), (30, 45, 45), (None, 20, 20), (30, 0, 0)],
+)
+def test_task_minutes(board: Board, estimate, spent, minutes: int) -> None:
+    assert make(board, estimate=estimate, spent=spent).minutes == minutes
+
+
+@pytest.mark.parametrize(
+    ("due", "done_at", "on_time"),
+    [
+        (None, NOW, None),
+        (date(2026, 11, 30), None, None),
+        (date(2026, 11, 26), NOW, True),
+        (date(2026, 11, 30), NOW, True),
+        (date(2026, 11, 25), NOW, False),
+    ],
+)
+def test_task_done_on_time(board: Board, due, done_at, on_time) -> None:
+    task = make(board, due=due)
+    if done_at is not None:
+        task = complete_task(task, done_at, board)
+    assert task.done_on_time() is on_time
+
+
+# --- ids -----------------------------------------------------------------------------------------
+
+def test_new_task_id_shape() -> None:
+    task_id = new_task_id(1_795_000_000_000)
+    assert len(task_id) == ID_LENGTH == 16
+    assert is_task_id(task_id)
+
+
+def test_new_task_ids_sort_by_time() -> None:
+    moments = [0, 1, 31, 32, 1_000, 1_795_000_000_000, 1_795_000_000_001, 1_795_000_086_400_000, 2**50 - 1]
+    ids = [new_task_id(moment) for moment in moments]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+
+
+def test_ids_made_in_the_same_millisecond_differ() -> None:
+    ids = {new_task_id(1_795_000_000_000) for _ in range(200)}
+    assert len(ids) == 200
+    assert {task_id[:10] for task_id in ids} == {new_task_id(1_795_000_000_000)[:10]}
+
+
+def test_new_task_id_defaults_to_now() -> None:
+    import time
+
+    before = new_task_id(time.time_ns() // 1_000_000)[:10]
+    made = new_task_id()
+    after = new_task_id(time.time_ns() // 1_000_000)[:10]
+    assert before <= made[:10] <= after
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("01hg7x2m3k4z9abc", True),
+        ("0000000000000000", True),
+        ("01HG7X2M3K4Z9ABC", False),  # upper case
+        ("01hg7x2m3k4z9ab", False),  # 15 characters
+        ("01hg7x2m3k4z9abcd", False),  # 17 characters
+        ("01hg7x2m3k4z9abi", False),  # i, l, o, u are not in the alphabet
+        ("01hg7x2m3k4z9abu", False),
+        ("01hg7x2m3k4z9ab-", False),
+        ("01hg7x2m3k4z9abc\n", False),
+        ("", False),
+    ],
+)
+def test_is_task_id(text: str, valid: bool) -> None:
+    assert is_task_id(text) is valid
