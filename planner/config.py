@@ -6,6 +6,7 @@ Environment variables win over config.toml, which wins over the platform's defau
 - PLANNER_PLUGINS_ALLOW / PLANNER_PLUGINS_BLOCK: comma-separated plugin names.
 - PLANNER_STRICT_PLUGINS=1: re-raise plugin errors instead of isolating them (for plugin authors).
 - PLANNER_TRACE_HOOKS=FILE: append a line for every hook call to FILE.
+- PLANNER_CACHE_DIR: where derived indexes are kept (default: the platform's cache folder).
 - PLANNER_NOW: pin the clock to an ISO date-time (tests, demos, benchmarks).
 """
 
@@ -40,6 +41,24 @@ def data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("PLANNER_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def index_path_for(plans: Path) -> Path:
+    """Where the derived task index of a plan folder is kept: the user's cache folder, one file per
+    plan folder, never inside the plan folder (which is synced)."""
+    import hashlib
+
+    digest = hashlib.sha1(str(plans.resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / f"index-{digest}.json"
 
 
 def _names(value: str | None) -> tuple[str, ...]:

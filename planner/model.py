@@ -86,6 +86,7 @@ class Column:
     id: str
     title: str
     wip: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY, compare=False, repr=False)
 
 
 DEFAULT_COLUMNS = (

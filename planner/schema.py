@@ -307,7 +307,8 @@ def _columns(data: Mapping[str, Any]) -> tuple[Column, ...]:
         wip = _expect(item, "wip", int, "a whole number (0 for no limit)", path)
         if wip is not None and wip < 0:
             raise SchemaError(f"{path}wip: cannot be negative", path + "wip")
-        columns.append(Column(column_id, _expect(item, "title", str, "text", path) or column_id, wip or None))
+        columns.append(Column(column_id, _expect(item, "title", str, "text", path) or column_id, wip or None,
+                              _extra(item, COLUMN_KEYS)))
     return tuple(columns)
 
 
@@ -325,6 +326,7 @@ def board_to_toml(board: Board) -> dict[str, Any]:
     for column in board.columns:
         entry: dict[str, Any] = {"id": column.id, "title": column.title}
         _put(entry, "wip", column.wip)
+        entry.update(column.extra)
         columns.append(entry)
     document["columns"] = columns
     _put(document, "practices", {key: dict(value) for key, value in board.practices.items()})

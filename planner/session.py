@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from planner.config import Config, load_config
+from planner.config import Config, index_path_for, load_config
 from planner.dates import Clock, fixed_clock_from_env, local_timezone, week_of
 from planner.ids import new_task_id
 from planner.model import (
@@ -37,7 +37,7 @@ class Session:
     def __init__(self, plans: Path | str | None = None, config: Config | None = None) -> None:
         self.config = config or load_config()
         self.root = Path(plans).expanduser() if plans else self.config.default_plans
-        self.store = PlanStore(self.root)
+        self.store = PlanStore(self.root, index_path_for(self.root))
         self.notices: list[str] = []
         self.warn_about_problems = True
 

@@ -19,7 +19,7 @@ import tempfile
 import time
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo
@@ -103,9 +103,11 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 class PlanStore:
     """One plan folder. Cheap to create; reads nothing until asked."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, index_path: Path | None = None) -> None:
         self.root = Path(root)
         self._zone: tzinfo | None = None
+        #: Where the derived task index may be kept (outside the plan folder); None for no index.
+        self.index_path = index_path
 
     # --- paths ------------------------------------------------------------------------------------
 
@@ -163,6 +165,8 @@ class PlanStore:
                            "not valid TOML: " + _TOML_POSITION.sub("", message))
         if isinstance(error, UnicodeDecodeError):
             return Problem(self.display_path(path), 1, 1, "not UTF-8 text")
+        if isinstance(error, OSError):
+            return Problem(self.display_path(path), 1, 1, f"cannot read the file: {error.strerror or error}")
         if isinstance(error, SchemaError):
             line, column = locate_key(text, error.key)
             return Problem(self.display_path(path), line, column, error.message,
@@ -175,7 +179,7 @@ class PlanStore:
         try:
             text = path.read_bytes().decode("utf-8")
             return parse(tomllib.loads(text))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, SchemaError) as error:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, SchemaError, OSError) as error:
             return self._problem(path, error, text)
 
     def read_board(self) -> Board:
@@ -214,19 +218,38 @@ class PlanStore:
         return self._read(path, lambda data: self._parse_task(path, data))
 
     def read_tasks(self) -> tuple[dict[str, Task], list[Problem]]:
-        """Every task file that parses, by id, and a Problem for each one that does not."""
+        """Every task file that parses, by id, and a Problem for each one that does not.
+
+        With an `index_path`, files whose size and modification time match the derived index are
+        taken from it instead of being parsed again: the TOML files stay the truth, the index only
+        saves re-reading unchanged ones (parsing is most of a large plan's load time).
+        """
         tasks: dict[str, Task] = {}
         problems: list[Problem] = []
         zone = self.zone
         try:
-            entries = list(os.scandir(self.tasks_dir))
+            entries = [entry for entry in os.scandir(self.tasks_dir)
+                       if entry.name.endswith(".toml") and not entry.name.startswith(".")]
         except FileNotFoundError:
             return tasks, problems
+        index = TaskIndex.load(self.index_path, self.root) if self.index_path else None
         loads = tomllib.loads
         for entry in entries:
             name = entry.name
-            if name.startswith(".") or not name.endswith(".toml"):
+            try:
+                stat = entry.stat()
+            except FileNotFoundError:  # removed since the folder was listed (a sync, another planner)
                 continue
+            if index is not None:
+                cached = index.get(name, stat)
+                if cached is not None:
+                    try:
+                        task = task_from_toml(cached, file_id=name[:-5], fallback_time=None, zone=zone)  # type: ignore[arg-type]
+                    except SchemaError:
+                        pass  # an index from another version: parse the file instead
+                    else:
+                        tasks[task.id] = task
+                        continue
             path = Path(entry.path)
             text = ""
             try:
@@ -237,10 +260,14 @@ class PlanStore:
                     task = task_from_toml(data, file_id=name[:-5], fallback_time=None, zone=zone)  # type: ignore[arg-type]
                 else:
                     task = self._parse_task(path, data)
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError, SchemaError) as error:
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, SchemaError, OSError) as error:
                 problems.append(self._problem(path, error, text))
                 continue
             tasks[task.id] = task
+            if index is not None:
+                index.put(name, stat, task)
+        if index is not None:
+            index.save({entry.name for entry in entries})
         problems.sort(key=lambda problem: str(problem.path))
         return tasks, problems
 
@@ -361,3 +388,73 @@ def changed_paths(before: Mapping[str, tuple[int, int]], after: Mapping[str, tup
     """Relative paths added, removed or modified between two fingerprints."""
     return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
 
+
+class TaskIndex:
+    """A derived copy of parsed task files, keyed by file name, size and modification time.
+
+    Kept in the user's cache folder, never in the plan folder (it is not plan data and must not be
+    synced). Written without fsync: losing it costs one slower load, nothing else. An entry is only
+    trusted when size and mtime match, and files modified in the last few seconds are not indexed at
+    all, since a second write within the file system's timestamp granularity could keep both.
+    """
+
+    VERSION = 1
+    SETTLE_NS = 3_000_000_000
+
+    def __init__(self, path: Path, root: Path, entries: dict[str, list[Any]]) -> None:
+        self.path = path
+        self.root = root
+        self.entries = entries
+        self.dirty = False
+
+    @classmethod
+    def load(cls, path: Path, root: Path) -> "TaskIndex":
+        import json
+
+        entries: dict[str, list[Any]] = {}
+        with contextlib.suppress(OSError, ValueError):
+            document = json.loads(path.read_bytes())
+            if document.get("version") == cls.VERSION and document.get("root") == str(root.resolve()):
+                entries = document["entries"]
+        return cls(path, root, entries)
+
+    def get(self, name: str, stat: os.stat_result) -> dict[str, Any] | None:
+        entry = self.entries.get(name)
+        if entry is not None and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
+            return entry[2]
+        return None
+
+    def put(self, name: str, stat: os.stat_result, task: Task) -> None:
+        if stat.st_mtime_ns > time.time_ns() - self.SETTLE_NS or not _json_safe(dict(task.extra)):
+            # Too fresh to trust its mtime, or an unknown key holds a date JSON would turn to text.
+            self.entries.pop(name, None)
+            return
+        document = {key: value.isoformat() if isinstance(value, (date, datetime)) else value
+                    for key, value in task_to_toml(task).items()}
+        self.entries[name] = [stat.st_mtime_ns, stat.st_size, document]
+        self.dirty = True
+
+    def save(self, present: set[str]) -> None:
+        import json
+
+        gone = self.entries.keys() - present
+        for name in gone:
+            del self.entries[name]
+        if not (self.dirty or gone):
+            return
+        document = {"version": self.VERSION, "root": str(self.root.resolve()), "entries": self.entries}
+        data = json.dumps(document, separators=(",", ":")).encode()
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            temp.write_bytes(data)
+            os.replace(temp, self.path)
+
+
+def _json_safe(value: Any) -> bool:
+    """Whether JSON gives `value` back unchanged (TOML dates and times it would turn into text)."""
+    if isinstance(value, dict):
+        return all(_json_safe(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_json_safe(item) for item in value)
+    return isinstance(value, (str, int, float, bool))

@@ -1,0 +1,893 @@
+"""A ready-made plan to explore Value Planner with, and to test and screenshot it against.
+
+`build_demo_plan` writes the plan of Sam, a support analyst at a software company who is working
+their way out of a dead-end job toward data analysis, one week at a time. It holds `weeks` past weeks
+plus the current one: week files with intentions and plan and review answers for all seven practices,
+and tasks with estimates, time spent, @people, `self-started`, `ask-feedback` and `acted-on-feedback`
+tags, due dates (mostly met, some late), takeaways in their notes, a few deleted tasks (tombstones),
+unfinished work moved on or back to the backlog, and a current week that is part done.
+
+The story is driven by the data tables below: each week has a "story" (how much momentum Sam had,
+which skill they practised, what they wrote at the review), and tasks are drawn from per-practice
+pools of specific ideas. The weeks improve over time except for one slump (a ticketing-system
+migration), so scores and trends have something to show.
+
+Everything is reproducible: the same `seed` and `today` give byte-identical files. Randomness comes
+only from `random.Random(seed)`, times are derived from `today`, and task ids, which the app makes
+from the clock and a random part, are made here from the task's created time and a seeded random
+part in the same format. Files are written only through `PlanStore.add_task` and
+`PlanStore.update_week`, so they are exactly what the app itself would write.
+
+Command line: `python -m planner.demo DIR [--today YYYY-MM-DD] [--seed N] [--weeks N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Mapping, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from planner.dates import WEEKDAYS, shift_week, week_days, week_of
+from planner.ids import ALPHABET, is_task_id
+from planner.model import (
+    RANK_DIGITS,
+    Board,
+    Task,
+    WeekPlan,
+    complete_task,
+    delete_task,
+    edit_task,
+    frozen_mapping,
+    move_task,
+    new_task,
+    normalise_tags,
+    schedule_task,
+)
+from planner.store import LOCK_FILE, PlanStore, StoreError
+
+DEMO_TODAY = date(2026, 11, 26)
+BOARD_TITLE = "Sam: from support analyst to data analyst"
+
+# --- the cast -------------------------------------------------------------------------------------
+
+PEOPLE: Mapping[str, str] = {
+    "maria": "analyst on the data team, moved over from support two years ago",
+    "priya": "head of analytics",
+    "jon": "my team lead in support",
+    "tom": "support colleague",
+    "lena": "product manager for billing",
+    "kofi": "runs the Bristol data meetup",
+    "anna": "BI engineer",
+    "raj": "friend switching careers too, my study buddy",
+    "sofia": "customer success lead",
+}
+
+# --- task ideas, per practice ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Idea:
+    """A task Sam might plan. `takeaway` goes into the notes when it is done; `notes` from the start."""
+
+    title: str
+    estimate: int
+    tags: tuple[str, ...] = ()
+    takeaway: str = ""
+    notes: str = ""
+
+
+# Skill practice follows the arc of the story, so its ideas are grouped by topic.
+SKILL_IDEAS: Mapping[str, tuple[Idea, ...]] = {
+    "sql": (
+        Idea("Rewrite the ticket-triage query with window functions", 60,
+             takeaway="ROW_NUMBER() over each customer's tickets replaced two self-joins: 40s down to 4s."),
+        Idea("Write five queries against the ticket database without looking anything up", 45,
+             takeaway="Still need the docs for date_trunc; joins and GROUP BY now from memory."),
+        Idea("Redo last month's escalation count in SQL instead of the spreadsheet", 60,
+             takeaway="Off by 3 from the spreadsheet: it double-counts reopened tickets."),
+        Idea("Practise LEFT vs INNER JOIN on the customers and tickets tables", 45,
+             takeaway="Customers without tickets vanish in an inner join: that's why 'quiet accounts' looked short."),
+        Idea("Solve three exercises on window frames (ROWS BETWEEN)", 45,
+             takeaway="Rolling 7-day averages finally make sense."),
+        Idea("Ask @maria to review my median-resolution-time query", 30, ("@maria", "ask-feedback"),
+             takeaway="Use PERCENTILE_CONT, and drop auto-closed tickets before measuring."),
+    ),
+    "pandas": (
+        Idea("Clean the exported ticket CSV in pandas: dates, duplicates, missing agents", 90,
+             takeaway="to_datetime(utc=True) fixed the mixed offsets; 212 duplicate rows from the export bug."),
+        Idea("Reshape weekly ticket counts with groupby and pivot_table", 60,
+             takeaway="pivot_table(margins=True) gives the totals row for free."),
+        Idea("Redo the CSAT spreadsheet as a pandas notebook", 90, ("self-started",),
+             takeaway="Reproduces the monthly numbers in 30 seconds instead of an hour."),
+        Idea("Practise merge() on tickets and customer plans until the row counts add up", 45,
+             takeaway="validate='many_to_one' catches the duplicated plan rows straight away."),
+        Idea("Add assert checks to the ticket-cleaning notebook", 30,
+             takeaway="Three asserts caught a silent time-zone shift in the export."),
+    ),
+    "charts": (
+        Idea("Redraw the ticket-volume chart so it answers one question", 60,
+             takeaway="Labelled the lines directly and dropped the legend: half the ink, twice as clear."),
+        Idea("Make small-multiple charts of first-response time per product", 60,
+             takeaway="Shared y-axis matters: without it the small product looked like the worst."),
+        Idea("Rebuild the monthly SLA chart in matplotlib from scratch", 90,
+             takeaway="Finally understand figure vs axes; the chart code is now 25 lines, not 80."),
+        Idea("Show the before/after CSAT chart to @tom and ask what he reads first", 20, ("@tom", "ask-feedback"),
+             takeaway="He reads the title first, so the title should state the finding."),
+    ),
+    "dashboards": (
+        Idea("Build a Metabase dashboard of backlog age for the support team", 90, ("self-started",),
+             takeaway="Three questions, one page; the team opened it 31 times in the first week."),
+        Idea("Add product and plan filters to the backlog dashboard", 45,
+             takeaway="Linked filters need the same column name in every question."),
+        Idea("Rewrite the dashboard's slowest question as one SQL query", 60,
+             takeaway="One CTE instead of three nested saved questions: loads in 2s."),
+        Idea("Walk @anna through the dashboard and ask what she would change", 30, ("@anna", "ask-feedback"),
+             takeaway="Put the number people act on top-left; move the trend below it."),
+    ),
+    "stats": (
+        Idea("Work through confidence intervals on real CSAT scores", 60,
+             takeaway="Our 'drop' in CSAT last month is inside the noise for 80 responses."),
+        Idea("Check whether the new reply macro really cut handling time", 90, ("self-started",),
+             takeaway="It did: about 6%, not the 20% we claimed. Still worth keeping."),
+        Idea("Practise explaining a p-value in two sentences without jargon", 20,
+             takeaway="'How surprised should we be if nothing had changed' works for Jon."),
+        Idea("Bootstrap the median resolution time in pandas", 60,
+             takeaway="A thousand resamples in a list comprehension is fast enough; no library needed."),
+    ),
+    "portfolio": (
+        Idea("Define the portfolio question: which ticket patterns come before a customer cancels?", 45,
+             takeaway="Narrowed to 'in the 60 days before cancelling' so the data can answer it."),
+        Idea("Join ticket history to cancellations for the churn analysis", 90,
+             takeaway="Lost 40 customers in the join: account ids changed at the 2024 migration."),
+        Idea("Draft the churn notebook narrative: question, data, findings, limits", 90,
+             takeaway="Writing the limits section first kept the findings honest."),
+        Idea("Make the three key charts for the churn write-up", 60,
+             takeaway="Reopened tickets are the strongest signal; it needed only one chart."),
+        Idea("Rehearse the 10-minute churn walkthrough out loud, timed", 30,
+             takeaway="First run took 16 minutes; cut the data-cleaning part to one slide."),
+        Idea("Publish the cleaned churn notebook on GitHub with a README", 60,
+             takeaway="Anonymised customer ids with a salted hash before publishing."),
+    ),
+}
+
+PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
+    "change": (
+        Idea("Try dbt on the ticket-volume model for a week", 60,
+             takeaway="Tests on the model caught a null agent id on day two. Keeping it."),
+        Idea("Switch my ticket notes to a Markdown template", 20,
+             takeaway="Handover questions from the night shift dropped noticeably."),
+        Idea("Use the new ticketing system's automation rules instead of manual tagging", 45,
+             takeaway="Saves about 20 minutes a day once the rules were right."),
+        Idea("Try time-blocking: two 45-minute focus blocks before the queue opens", 15,
+             takeaway="Mornings work; the afternoon block never survives the queue."),
+        Idea("Move my analysis notebooks from Excel to Jupyter", 45,
+             takeaway="Reruns are one click; sharing needs an HTML export for people without Python."),
+        Idea("Trial the AI reply suggestions on ten tickets and note what they get wrong", 45,
+             takeaway="Good on password resets, wrong on billing every time."),
+        Idea("Use DuckDB to answer questions straight from CSV exports", 30,
+             takeaway="SELECT straight from the CSV file: no import step at all."),
+        Idea("Replace the Friday status email with a two-line Slack update", 15,
+             takeaway="Jon replied to the Slack update within minutes; the emails he never answered."),
+        Idea("Keep my SQL snippets in a private git repository", 30,
+             takeaway="Already used the history once to recover a deleted filter."),
+        Idea("Answer repeat data questions with a saved query link instead of a screenshot", 20,
+             takeaway="People rerun it themselves next time instead of asking again."),
+        Idea("Try writing the weekly summary first thing Monday instead of Friday afternoon", 20),
+        Idea("Use a notebook template with question, data, findings and limits headings", 15),
+    ),
+    "initiative": (
+        Idea("Write a one-page proposal for a weekly ticket-trends email to product", 60, ("self-started", "@lena"),
+             takeaway="Lena wants a sample first, so the proposal becomes a pilot."),
+        Idea("Volunteer to pull the data for the Q4 support capacity review", 30, ("self-started", "@jon"),
+             takeaway="Got the job; first time my numbers go to the leadership meeting."),
+        Idea("Document the top ten escalation causes from last quarter's tickets", 90, ("self-started",),
+             takeaway="Four of the ten are the same billing bug under different names."),
+        Idea("Offer to clean up the broken 'product area' field in the ticket form", 45, ("self-started",),
+             takeaway="Merged 23 values into 7; reporting by product is possible again."),
+        Idea("Fix the duplicate-customer bug in the support export script", 60, ("self-started",),
+             takeaway="The export joined on email, not account id. One-line fix."),
+        Idea("Propose tagging rules so billing tickets can be counted reliably", 45, ("self-started", "@lena")),
+        Idea("Set up a shared query library for the support team", 60, ("self-started",),
+             takeaway="Tom added two queries of his own the same day."),
+        Idea("Build a small alert for tickets waiting more than 48 hours", 60, ("self-started",),
+             takeaway="Caught four forgotten tickets on its first day."),
+        Idea("Offer to analyse the onboarding survey nobody has opened", 90, ("self-started", "@sofia"),
+             takeaway="Setup emails are the top complaint; sent Sofia three charts."),
+        Idea("Offer a lunch-and-learn on SQL basics for the support team", 45, ("self-started",)),
+        Idea("Sketch a support-to-analytics apprenticeship idea for @priya", 45, ("self-started", "@priya")),
+    ),
+    "relationships": (
+        Idea("Coffee with @maria from the data team about her move to analytics", 30, ("@maria",),
+             takeaway="Her first six months were mostly data cleaning; she says support knowledge is her edge."),
+        Idea("Ask @priya for 20 minutes on what a junior analyst's first year looks like", 30, ("@priya",),
+             takeaway="She hires for curiosity and clear writing more than for tools."),
+        Idea("Lunch with @tom: swap tricks for the new ticketing system", 45, ("@tom",)),
+        Idea("Go to the Bristol data meetup and talk to two people I don't know", 120, ("@kofi",),
+             takeaway="Met two analysts from a bank; both started in operations roles."),
+        Idea("Send @raj my notes from the SQL course and compare progress", 15, ("@raj",)),
+        Idea("Thank @anna for the Metabase help with an example of what it fixed", 10, ("@anna",)),
+        Idea("Introduce @tom to @maria for his reporting question", 10, ("@tom", "@maria")),
+        Idea("Catch up with @sofia on what customer success wishes support data showed", 30, ("@sofia",),
+             takeaway="She wants ticket history next to renewal dates; that is a dashboard."),
+        Idea("Reply properly to @kofi about speaking at the meetup", 15, ("@kofi",)),
+        Idea("1:1 with @jon: tell him about the move toward analysis", 30, ("@jon",),
+             takeaway="He is supportive and will ask for a day a week on data work in the new year."),
+        Idea("Study session with @raj on the statistics course", 60, ("@raj",)),
+        Idea("Ask @anna how the BI team reviews each other's SQL", 20, ("@anna",),
+             takeaway="They review queries like code: small changes, one reviewer, checklists."),
+    ),
+    "proactive": (
+        Idea("Send @jon the weekly escalations summary before Monday stand-up", 30, ("@jon",)),
+        Idea("Prepare the monthly SLA numbers two days before they are asked for", 60),
+        Idea("Flag the three enterprise renewals with open P1 tickets to @sofia", 20, ("@sofia",)),
+        Idea("Write handover notes before my day off", 30),
+        Idea("Check the December rota for gaps and raise them now", 20),
+        Idea("Renew the Metabase trial before it locks the dashboard", 10),
+        Idea("Draft the agenda for Thursday's support retro ahead of time", 20),
+        Idea("Update the ticket-export script before the old API version is retired", 45,
+             takeaway="Two field names changed; would have broken every report on the 1st."),
+        Idea("Book the course exam slot before the early-bird price ends", 10),
+        Idea("Back up my notebooks before the laptop refresh", 15),
+        Idea("Confirm the room and screen for the churn walkthrough", 10),
+        Idea("Send @lena the billing-ticket counts before her planning meeting", 20, ("@lena",)),
+    ),
+    "feedback": (
+        Idea("Ask @jon for one thing I should do more of and one less", 20, ("ask-feedback", "@jon"),
+             takeaway="More: summaries. Less: long explanations in the team channel."),
+        Idea("Ask @maria what would make my SQL read like a professional's", 20, ("ask-feedback", "@maria"),
+             takeaway="Name CTEs after what they contain, never step1 or temp."),
+        Idea("Share the churn notebook draft with @priya and ask where it loses her", 20, ("ask-feedback", "@priya"),
+             takeaway="Lost her at the join section: move it to an appendix."),
+        Idea("Ask @tom whether the escalations summary is actually useful", 10, ("ask-feedback", "@tom"),
+             takeaway="Useful, but he wants it on Monday morning, not Friday."),
+        Idea("Rename the notebook's CTEs and variables the way @maria suggested", 30, ("acted-on-feedback", "@maria")),
+        Idea("Cut the escalations summary to five bullets after @jon's comment", 20, ("acted-on-feedback", "@jon")),
+        Idea("Add a 'so what' line under every chart, as @priya asked", 30, ("acted-on-feedback", "@priya")),
+        Idea("Ask @anna to review the dashboard layout", 15, ("ask-feedback", "@anna")),
+        Idea("Tell @tom what changed in the summary because of his feedback", 10, ("acted-on-feedback", "@tom")),
+        Idea("Move the churn join details to an appendix, as @priya suggested", 30, ("acted-on-feedback", "@priya")),
+        Idea("Ask @raj to try my notebook cold and note where he gets stuck", 15, ("ask-feedback", "@raj"),
+             takeaway="Stuck at the first cell: the data path was hard-coded to my laptop."),
+    ),
+    "learning": (
+        Idea("Read the 'choosing an effective visual' chapter of Storytelling with Data", 45,
+             takeaway="Bar charts beat pies almost always; a slopegraph suits before/after."),
+        Idea("Watch the window-functions module of the Mode SQL tutorial", 60,
+             takeaway="PARTITION BY is GROUP BY that keeps the rows."),
+        Idea("Listen to a podcast episode on analytics engineering on the commute", 40,
+             takeaway="Analytics engineers own the models; analysts own the questions."),
+        Idea("Work through Kaggle's pandas lessons on grouping and sorting", 60,
+             takeaway="agg() with named aggregations keeps column names readable."),
+        Idea("Read an article on asking good data questions", 20,
+             takeaway="Start from the decision the numbers will change."),
+        Idea("Watch a recorded PyData talk on tidy data", 45,
+             takeaway="One row per observation makes every later step simpler."),
+        Idea("Do week one of the Google Data Analytics certificate", 120,
+             takeaway="The analysis process: ask, prepare, process, analyse, share, act."),
+        Idea("Read two chapters of Naked Statistics", 60,
+             takeaway="The central limit theorem is why our weekly averages look calmer than daily ones."),
+        Idea("Attend the webinar on data modelling in Metabase", 60,
+             takeaway="Models hide messy joins from the people asking questions."),
+        Idea("Read five junior data analyst job ads and list the skills they share", 30,
+             takeaway="SQL in all five, Python in three, 'stakeholder communication' in all five."),
+        Idea("Study how @maria's team documents a metric", 30, ("@maria",),
+             takeaway="Every metric has an owner, a definition, and a 'do not use for' line."),
+        Idea("Read the chapter on A/B tests in Trustworthy Online Controlled Experiments", 60,
+             takeaway="Check the sample ratio before trusting any result."),
+    ),
+}
+
+PRACTICES = ("skills", "change", "initiative", "relationships", "proactive", "feedback", "learning")
+
+# How many new tasks of each practice Sam plans in a week (inclusive range, drawn per week).
+PLANNED_PER_WEEK: Mapping[str, tuple[int, int]] = {
+    "skills": (2, 4),
+    "change": (1, 2),
+    "initiative": (1, 2),
+    "relationships": (1, 3),
+    "proactive": (1, 2),
+    "feedback": (1, 3),
+    "learning": (2, 3),
+}
+
+# Share of non-proactive tasks given a due date; proactive tasks always have one.
+DUE_SHARE = 0.3
+SPENT_SHARE = 0.55  # done tasks whose actual minutes Sam bothered to record
+AD_HOC_SHARE = 0.2  # tasks added on the day rather than at Sunday planning
+BACKLOG_IDEAS_NOW = 3  # fresh unscheduled ideas added during the current week
+# (hour, minute) a task tends to get finished: before the queue opens, at lunch, or in the evening.
+DONE_SLOTS = ((7, 40), (12, 35), (13, 5), (17, 50), (19, 15), (20, 30), (21, 10))
+NOW_TIME = time(17, 30)  # the demo's "now" on `today`: after work, before the evening session
+
+# --- the weeks ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekStory:
+    """What a week was like. `momentum` is the chance a planned task gets done; `late_share` the
+    chance a done task with a due date is finished after it; `dropped` how many unfinished tasks are
+    deleted at the review. `review` holds the hand-written review answers by `<practice>.<prompt>`."""
+
+    headline: str
+    momentum: float
+    late_share: float
+    dropped: int
+    skill_topic: str
+    skill_focus: str
+    skill_drill: str
+    risk: str
+    learning_question: str
+    review: Mapping[str, str] = field(default_factory=dict)
+
+
+# Oldest first; the last `weeks` of these are played (padded with the first when more are asked for).
+PAST_STORIES: tuple[WeekStory, ...] = (
+    WeekStory(
+        "Week one of the plan. Stopped waiting for an analyst job to be advertised and started building "
+        "the skills and the relationships now.",
+        0.55, 0.25, 0, "sql", "SQL joins and aggregation on our own ticket data",
+        "Answer five real questions from the support queue with queries instead of the spreadsheet",
+        "Monday queue spikes eat the practice slot.",
+        "What does a junior data analyst actually do all day?",
+        {
+            "skills.progress": "I can join tickets to customers without checking the syntax.",
+            "change.verdict": "Too early to call; tried it twice.",
+            "initiative.outcome": "Nothing visible yet beyond my own practice. Need to pick something others will see.",
+            "relationships.learned": "Maria spent her first months in analytics cleaning data. Less glamorous "
+            "than I thought, and that is encouraging.",
+            "feedback.heard": "Jon reads only the first line of my ticket summaries.",
+        },
+    ),
+    WeekStory(
+        "Finding a rhythm: practice before the queue opens works, evenings don't.",
+        0.65, 0.2, 1, "sql", "SQL window functions",
+        "Rewrite the slowest triage queries with ROW_NUMBER and running totals",
+        "The SLA report is due in the same week as the team offsite.",
+        "Which SQL features do analysts use every day, and which are interview trivia?",
+        {
+            "skills.progress": "Window functions clicked: the triage query went from 40 seconds to 4.",
+            "change.verdict": "Keep the morning blocks; drop the evening ones, I'm too tired after the queue.",
+            "initiative.outcome": "Proposed the ticket-trends email to Lena; she wants a sample first.",
+            "relationships.learned": "Priya hires for curiosity and clear writing more than for tools.",
+            "feedback.heard": "Maria: name CTEs after what they contain, not step1.",
+            "feedback.changed": "Renamed every CTE in my query file; it reads like a list of ingredients now.",
+        },
+    ),
+    WeekStory(
+        "Started pandas on the ticket exports. Slower going than SQL, but the export is where the messy "
+        "data lives.",
+        0.7, 0.15, 0, "pandas", "Cleaning messy exports in pandas",
+        "Take last month's raw ticket export to a tidy table with one notebook and no manual edits",
+        "The ticketing-system migration starts next week: write the handover notes now.",
+        "How do analysts keep their cleaning steps reproducible?",
+        {
+            "skills.progress": "Cleaned a whole month's export in one run and found 212 duplicate rows the "
+            "spreadsheet had been counting.",
+            "change.verdict": "Jupyter is a keeper; Excel only for quick looks now.",
+            "initiative.outcome": "Tom now builds his own reports on my cleaned export.",
+            "relationships.learned": "Anna's BI team reviews each other's SQL like code.",
+            "feedback.heard": "Tom finds the summary useful but wants it on Monday, not Friday.",
+        },
+    ),
+    WeekStory(
+        "Migration week. The new ticketing system went live and the queue doubled: ten-hour days and "
+        "almost no practice. Kept the streak alive with small things.",
+        0.3, 0.6, 2, "pandas", "Keep pandas ticking over: 20 minutes a day",
+        "One merge() exercise a day on the tickets and plans tables",
+        "Cutover on Tuesday: expect the queue to double and evenings to vanish.",
+        "Is there anything useful to learn from the migration itself?",
+        {
+            "skills.progress": "Very little. Accepting it and restarting on Monday with a smaller plan.",
+            "change.verdict": "Nothing new tried; it was a survival week.",
+            "feedback.heard": "Jon noticed the summary stopped. Fair.",
+        },
+    ),
+    WeekStory(
+        "Back on track by planning less. Did most of what I planned for the first time in two weeks.",
+        0.6, 0.25, 1, "charts", "Charts that answer one question",
+        "Redraw three of the team's charts so each answers one named question",
+        "Month-end SLA numbers fall due while I'm still catching up on the migration backlog.",
+        "What makes a chart convincing to a manager in ten seconds?",
+        {
+            "skills.progress": "Jon read the new volume chart without asking what it meant.",
+            "change.verdict": "The automation rules save about 20 minutes a day. Keep.",
+            "initiative.outcome": "The 48-hour alert caught four forgotten tickets on its first day.",
+            "relationships.learned": "Kofi wants speakers who show real, messy work; offered me a January slot.",
+            "feedback.heard": "Priya: every chart needs a 'so what' line.",
+        },
+    ),
+    WeekStory(
+        "First dashboard other people use: the support team opened it 31 times this week.",
+        0.75, 0.15, 0, "dashboards", "Dashboard design in Metabase",
+        "Build one dashboard the team would miss if it vanished, then cut everything they don't look at",
+        "The Metabase trial runs out on Friday.",
+        "How do BI teams decide what goes on a dashboard and what stays out?",
+        {
+            "skills.progress": "Built, filtered and sped up a real dashboard; know why linked filters break.",
+            "change.verdict": "DuckDB on CSVs stays: answers in seconds without an import.",
+            "initiative.outcome": "Sofia asked for a renewals version of the dashboard.",
+            "relationships.learned": "Sofia sees support data as an early warning for renewals.",
+            "feedback.heard": "Anna: put the number people act on top-left.",
+            "feedback.changed": "Moved the backlog-age number top-left; told Anna.",
+        },
+    ),
+    WeekStory(
+        "Statistics week. Checked whether the new reply macro really cut handling time: it did, by less "
+        "than we claimed.",
+        0.85, 0.1, 0, "stats", "Enough statistics to not fool myself",
+        "Put a confidence interval on two numbers the team quotes every week",
+        "Two days off next week: handover notes and the SLA numbers before I go.",
+        "How do analysts tell a real change from noise with small samples?",
+        {
+            "skills.progress": "Can explain a confidence interval to Jon in two sentences, with our data.",
+            "change.verdict": "Notebook template with fixed headings: keep, it makes me write the limits.",
+            "initiative.outcome": "The macro analysis went to the team meeting; we now quote 6%, not 20%.",
+            "relationships.learned": "Raj and I learn faster studying together than alone.",
+            "feedback.heard": "Maria: my SQL now reads like hers. Priya wants to see a full analysis.",
+        },
+    ),
+    WeekStory(
+        "Portfolio project started: which ticket patterns come before a customer cancels? Priya agreed to "
+        "look at it next week.",
+        0.9, 0.1, 0, "portfolio", "Carrying an analysis from question to finding",
+        "Get from raw tickets and cancellations to three charts that answer the question",
+        "The cancellations export needs a data-team account: ask Maria on Monday, not Thursday.",
+        "What makes an analysis convincing to someone who hires analysts?",
+        {
+            "skills.progress": "The join works and the first finding holds up: reopened tickets come first.",
+            "change.verdict": "Version-controlled notebooks saved me when a cell overwrote the raw data.",
+            "initiative.outcome": "Jon put my data work on the team's Q1 plan as one day a week.",
+            "relationships.learned": "Maria thinks the churn question is one the data team wanted to ask anyway.",
+            "feedback.heard": "Raj got stuck in the first cell: hard-coded paths.",
+            "feedback.changed": "Moved the paths into one config cell; Raj ran it end to end.",
+        },
+    ),
+)
+
+CURRENT_STORY = WeekStory(
+    "Showing the churn analysis to Priya on Friday. Everything this week points at that.",
+    0.85, 0.1, 0, "portfolio", "Presenting an analysis: the story, not the steps",
+    "Rehearse the 10-minute walkthrough twice, timed, and cut what doesn't serve the question",
+    "Friday's slot with Priya may move if the analytics sprint overruns: confirm on Wednesday.",
+    "How do experienced analysts present findings to a hiring manager?",
+)
+
+# One-line intentions per practice; filled from what was planned that week.
+INTENTIONS: Mapping[str, str] = {
+    "skills": "{skill_minutes} minutes of deliberate practice on {skill_focus}",
+    "change": "Try {change_count}: {first_change}",
+    "initiative": "Start {self_started_count} nobody asked for",
+    "relationships": "Spend real time with {people}",
+    "proactive": "All {due_count} done by their due date, nothing last-minute",
+    "feedback": "Ask {ask_people} for feedback, and show what I changed",
+    "learning": "{learning_count}, each with the takeaway written down",
+}
+
+
+# --- the builder -----------------------------------------------------------------------------------
+
+
+def build_demo_plan(
+    root: Path, today: date, *, seed: int = 7, weeks: int = 8, timezone: str = "Europe/London"
+) -> None:
+    """Create a new plan folder at `root` with `weeks` past weeks of history plus the current week.
+
+    Raises StoreError when `root` already holds a plan, ValueError for a negative `weeks` or an
+    unknown time zone. The same `seed`, `today`, `weeks` and `timezone` give byte-identical files.
+    """
+    if weeks < 0:
+        raise ValueError(f"weeks cannot be negative ({weeks})")
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {timezone!r}") from None
+    board = Board(title=BOARD_TITLE, timezone=timezone)
+    store = PlanStore(root)
+    store.create(board)
+    history = _History(board, zone, today, seed)
+    current = week_of(today, board.week_start)
+    stories = _stories_for(weeks) + [CURRENT_STORY]
+    for offset, (story, next_story) in enumerate(zip(stories, stories[1:])):
+        history.play_past_week(shift_week(current, offset - weeks, board.week_start), story, next_story)
+    history.play_current_week(current, CURRENT_STORY)
+    for task in history.ranked_tasks():
+        store.add_task(task)
+    for plan in history.week_plans:
+        store.update_week(plan.week, lambda _on_disk, plan=plan: plan)
+    # The store's lock file is local machinery (git-ignored), not plan data: leave no trace of it.
+    (Path(root) / LOCK_FILE).unlink(missing_ok=True)
+
+
+def _stories_for(weeks: int) -> list[WeekStory]:
+    if weeks <= len(PAST_STORIES):
+        return list(PAST_STORIES[len(PAST_STORIES) - weeks:])
+    return [PAST_STORIES[0]] * (weeks - len(PAST_STORIES)) + list(PAST_STORIES)
+
+
+class _Deck:
+    """Ideas drawn in a shuffled order without repeats until all have been used."""
+
+    def __init__(self, ideas: Sequence[Idea], rng: random.Random) -> None:
+        self._ideas = tuple(ideas)
+        self._rng = rng
+        self._left: list[Idea] = []
+
+    def draw(self) -> Idea:
+        if not self._left:
+            self._left = list(self._ideas)
+            self._rng.shuffle(self._left)
+        return self._left.pop()
+
+
+def _base32(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, 32)
+        digits.append(ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
+@dataclass
+class _Planned:
+    task: Task
+    idea: Idea
+
+
+class _History:
+    """Plays the weeks in order, keeping every task as it ends up and every week file."""
+
+    def __init__(self, board: Board, zone: ZoneInfo, today: date, seed: int) -> None:
+        self.board = board
+        self.zone = zone
+        self.today = today
+        self.tasks: dict[str, Task] = {}
+        self.week_plans: list[WeekPlan] = []
+        self.carried: list[_Planned] = []  # unfinished tasks moving on to the next week
+        self.rng = random.Random(seed)
+        # Ids get their own stream so they do not shift whenever the story draws one more number.
+        self.id_rng = random.Random(f"value-planner-demo-ids:{seed}")
+        self.now = datetime.combine(today, NOW_TIME, tzinfo=zone)
+        self.skill_decks = {topic: _Deck(ideas, self.rng) for topic, ideas in SKILL_IDEAS.items()}
+        self.decks = {practice: _Deck(ideas, self.rng) for practice, ideas in PRACTICE_IDEAS.items()}
+
+    # --- small helpers ---------------------------------------------------------------------------
+
+    def at(self, day: date, hour: int, minute: int) -> datetime:
+        return datetime.combine(day, time(hour, minute), tzinfo=self.zone)
+
+    def task_id(self, created: datetime) -> str:
+        """The app's id format (time-sortable ms + 30 random bits), with the random part seeded."""
+        while True:
+            candidate = _base32(int(created.timestamp() * 1000), 10) + _base32(self.id_rng.getrandbits(30), 6)
+            if candidate not in self.tasks:
+                assert is_task_id(candidate)
+                return candidate
+
+    def draw(self, practice: str, story: WeekStory) -> Idea:
+        if practice == "skills":
+            return self.skill_decks[story.skill_topic].draw()
+        return self.decks[practice].draw()
+
+    def save(self, task: Task) -> Task:
+        self.tasks[task.id] = task
+        return task
+
+    # --- planning --------------------------------------------------------------------------------
+
+    def plan_week(self, label: str, story: WeekStory, last_ad_hoc_day: date) -> list[_Planned]:
+        """Sunday-evening planning: carry over unfinished tasks, then add new ones from the pools."""
+        days = week_days(label, self.board.week_start)
+        planning = self.at(days[0] - timedelta(days=1), 19, self.rng.randint(0, 40))
+        planned: list[_Planned] = []
+        for item in self.carried:
+            task = schedule_task(item.task, planning, self.board, week=label, day=self.pick_day(days))
+            planned.append(_Planned(self.save(task), item.idea))
+        self.carried = []
+        minute = 0
+        for practice in PRACTICES:
+            low, high = PLANNED_PER_WEEK[practice]
+            for _ in range(self.rng.randint(low, high)):
+                idea = self.draw(practice, story)
+                day = self.pick_day(days)
+                minute += self.rng.randint(1, 3)
+                created = planning + timedelta(minutes=minute, seconds=self.rng.randint(0, 59))
+                if day is not None and day <= last_ad_hoc_day and self.rng.random() < AD_HOC_SHARE:
+                    created = self.at(day, 7, self.rng.randint(0, 25))  # added on the day, before work
+                due = self.pick_due(practice, day, days)
+                task = new_task(
+                    self.task_id(created), idea.title, created, self.board,
+                    column=self.board.week_column, practice=practice, week=label, day=day, due=due,
+                    estimate=idea.estimate, tags=normalise_tags(idea.tags), notes=idea.notes,
+                )
+                planned.append(_Planned(self.save(task), idea))
+        return planned
+
+    def pick_day(self, days: Sequence[date]) -> date | None:
+        """Mostly a weekday, sometimes Saturday, sometimes no day at all (just "this week")."""
+        roll = self.rng.random()
+        if roll < 0.12:
+            return None
+        if roll < 0.2:
+            return days[5]
+        return days[self.rng.randrange(5)]
+
+    def pick_due(self, practice: str, day: date | None, days: Sequence[date]) -> date | None:
+        if practice != "proactive" and self.rng.random() >= DUE_SHARE:
+            return None
+        start = day or days[self.rng.randrange(5)]
+        return min(start + timedelta(days=self.rng.randint(0, 2)), days[5])
+
+    # --- finishing ---------------------------------------------------------------------------------
+
+    def finish(self, item: _Planned, story: WeekStory, latest_day: date, *, today_only_early: bool) -> Task:
+        """Mark a task done on a plausible day: its own, or after its due date when it ran late."""
+        task = item.task
+        days = week_days(task.week or week_of(latest_day), self.board.week_start)
+        done_day = task.day or days[self.rng.randrange(5)]
+        if task.due is not None:
+            if self.rng.random() < story.late_share and task.due < latest_day:
+                done_day = task.due + timedelta(days=self.rng.randint(1, 2))
+            else:
+                done_day = min(done_day, task.due)
+        done_day = max(min(done_day, latest_day), days[0])
+        slots = [slot for slot in DONE_SLOTS if not (today_only_early and done_day == self.today
+                                                     and time(*slot) > NOW_TIME)]
+        hour, minute = slots[self.rng.randrange(len(slots))]
+        moment = self.at(done_day, hour, minute) + timedelta(minutes=self.rng.randint(0, 14))
+        moment = max(moment, task.updated + timedelta(minutes=30))
+        changes: dict[str, object] = {}
+        if task.estimate and self.rng.random() < SPENT_SHARE:
+            changes["spent"] = max(5, round(task.estimate * self.rng.uniform(0.6, 1.5) / 5) * 5)
+        takeaway_share = 0.5 + 0.45 * story.momentum if task.practice == "learning" else 0.5
+        if item.idea.takeaway and self.rng.random() < takeaway_share:
+            changes["notes"] = "\n\n".join(part for part in (task.notes, item.idea.takeaway) if part)
+        if changes:
+            task = edit_task(task, moment, self.board, **changes)
+        return self.save(complete_task(task, moment, self.board))
+
+    # --- a past week -------------------------------------------------------------------------------
+
+    def play_past_week(self, label: str, story: WeekStory, next_story: WeekStory) -> None:
+        days = week_days(label, self.board.week_start)
+        planned = self.plan_week(label, story, last_ad_hoc_day=days[5])
+        done_ids = [item.task.id for item in planned if self.rng.random() < story.momentum]
+        if not done_ids:  # even the worst week had one thing done
+            done_ids = [planned[0].task.id]
+        unfinished: list[_Planned] = []
+        for item in planned:
+            if item.task.id in done_ids:
+                self.finish(item, story, latest_day=days[5], today_only_early=False)
+            else:
+                unfinished.append(item)
+        review = self.at(days[6], 17, self.rng.randint(0, 59))
+        for index, item in enumerate(unfinished):
+            if index < story.dropped:
+                self.save(delete_task(item.task, review))
+            elif self.rng.random() < 0.5:
+                self.carried.append(item)
+            else:  # not this week, maybe some day: back to the unscheduled backlog
+                self.save(edit_task(item.task, review, self.board, column="backlog", week=None, day=None, due=None))
+        self.week_plans.append(self.week_plan(label, story, planned, review, next_story))
+
+    # --- the current week ---------------------------------------------------------------------------
+
+    def play_current_week(self, label: str, story: WeekStory) -> None:
+        """Part done: finished tasks before today, work in progress today, the rest still to do."""
+        planned = self.plan_week(label, story, last_ad_hoc_day=self.today)
+        doing_limit = 2
+        in_progress: list[Task] = []
+        for item in sorted(planned, key=lambda item: (item.task.day or date.max, item.task.created)):
+            day = item.task.day
+            if day is None or day > self.today:
+                continue  # still ahead: stays in this week's column
+            if day < self.today and self.rng.random() < story.momentum:
+                self.finish(item, story, latest_day=self.today, today_only_early=True)
+            elif day == self.today and not in_progress and self.rng.random() < 0.5:
+                self.finish(item, story, latest_day=self.today, today_only_early=True)
+            elif len(in_progress) < doing_limit and (day == self.today or self.rng.random() < 0.5):
+                started = max(self.at(day, 9, self.rng.randint(0, 50)), item.task.updated + timedelta(minutes=5))
+                in_progress.append(self.save(move_task(item.task, "doing", started, self.board)))
+        if not in_progress:  # the board should show work in progress
+            waiting = [item.task for item in planned if self.tasks[item.task.id].column == self.board.week_column]
+            if waiting:
+                task = waiting[0]
+                self.save(move_task(task, "doing", max(self.now - timedelta(hours=1), task.updated), self.board))
+        self.add_backlog_ideas(story)
+        self.week_plans.append(self.week_plan(label, story, planned, None, None))
+
+    def add_backlog_ideas(self, story: WeekStory) -> None:
+        days_so_far = [day for day in week_days(week_of(self.today), self.board.week_start) if day <= self.today]
+        for _ in range(BACKLOG_IDEAS_NOW):
+            practice = PRACTICES[self.rng.randrange(len(PRACTICES))]
+            idea = self.draw(practice, story)
+            created = self.at(days_so_far[self.rng.randrange(len(days_so_far))], 12, self.rng.randint(0, 59))
+            task = new_task(self.task_id(created), idea.title, created, self.board, column="backlog",
+                            practice=practice, estimate=idea.estimate, tags=normalise_tags(idea.tags))
+            self.save(task)
+
+    # --- the week file -----------------------------------------------------------------------------
+
+    def week_plan(self, label: str, story: WeekStory, planned: list[_Planned],
+                  reviewed_at: datetime | None, next_story: WeekStory | None) -> WeekPlan:
+        tasks = [item.task for item in planned]  # as planned, before the week happened
+        final = [self.tasks[task.id] for task in tasks]
+        values = _plan_values(story, tasks)
+        intentions = {practice: template.format(**values) for practice, template in INTENTIONS.items()}
+        plan_answers = _plan_answers(story, tasks, values)
+        review_answers: dict[str, str] = {}
+        if reviewed_at is not None and next_story is not None:
+            review_answers = {**story.review, **_computed_review(story, final, next_story)}
+        return WeekPlan(
+            week=label,
+            intentions=frozen_mapping(intentions),
+            plan_answers=frozen_mapping(plan_answers),
+            review_answers=frozen_mapping(dict(sorted(review_answers.items()))),
+            notes=story.headline,
+            reviewed_at=reviewed_at,
+        )
+
+    # --- ranks ------------------------------------------------------------------------------------
+
+    def ranked_tasks(self) -> list[Task]:
+        """Every task with an evenly spaced rank in its column (done: in order of completion), so ranks
+        stay two characters long instead of growing with each card appended at the end."""
+        ranked: list[Task] = []
+        for column in self.board.columns:
+            members = [task for task in self.tasks.values() if task.column == column.id]
+            members.sort(key=lambda task: (task.done_at or datetime.max.replace(tzinfo=self.zone),
+                                           task.day or date.max, task.created, task.id))
+            ranked.extend(replace(task, rank=rank) for task, rank in zip(members, _spread_ranks(len(members))))
+        return sorted(ranked, key=lambda task: task.id)
+
+
+def _spread_ranks(count: int) -> list[str]:
+    width = 1
+    while len(RANK_DIGITS) ** width <= count * 4:
+        width += 1
+    step = len(RANK_DIGITS) ** width // (count + 1)
+    ranks = []
+    for position in range(1, count + 1):
+        number, digits = position * step, []
+        for _ in range(width):
+            number, digit = divmod(number, len(RANK_DIGITS))
+            digits.append(RANK_DIGITS[digit])
+        # A trailing "0" would leave no room below the rank; dropping it keeps the order.
+        ranks.append("".join(reversed(digits)).rstrip("0"))
+    return ranks
+
+
+# --- what Sam wrote in the week file -------------------------------------------------------------------
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
+
+
+def _names(people: Sequence[str]) -> str:
+    tagged = [f"@{person}" for person in people]
+    if len(tagged) <= 1:
+        return "".join(tagged) or "someone new"
+    return ", ".join(tagged[:-1]) + " and " + tagged[-1]
+
+
+def _people_of(tasks: Sequence[Task]) -> list[str]:
+    return list(dict.fromkeys(person for task in tasks for person in task.people))
+
+
+def _day_name(day: date) -> str:
+    return WEEKDAYS[day.weekday()][:3].capitalize()
+
+
+def _plan_values(story: WeekStory, tasks: Sequence[Task]) -> dict[str, str]:
+    by_practice = {practice: [task for task in tasks if task.practice == practice] for practice in PRACTICES}
+    changes = by_practice["change"]
+    return {
+        "skill_focus": story.skill_focus,
+        "skill_minutes": str(sum(task.estimate or 0 for task in by_practice["skills"])),
+        "change_count": _count(len(changes), "new way of working", "new ways of working"),
+        "first_change": changes[0].title if changes else "one small experiment",
+        "self_started_count": _count(sum("self-started" in task.tags for task in tasks), "thing", "things"),
+        "people": _names(_people_of(tasks)),
+        "due_count": _count(sum(task.due is not None for task in tasks), "task with a due date",
+                            "tasks with a due date"),
+        "ask_people": _names(_people_of([task for task in tasks if "ask-feedback" in task.tags])),
+        "learning_count": _count(len(by_practice["learning"]), "learning session", "learning sessions"),
+    }
+
+
+def _plan_answers(story: WeekStory, tasks: Sequence[Task], values: Mapping[str, str]) -> dict[str, str]:
+    skills_days = sorted({task.day for task in tasks if task.practice == "skills" and task.day})
+    people = _people_of(tasks)
+    deadlines = sorted((task for task in tasks if task.due), key=lambda task: (task.due, task.title))
+    self_started = [task for task in tasks if "self-started" in task.tags]
+    learning = [task for task in tasks if task.practice == "learning"]
+    answers = {
+        "skills.focus": story.skill_focus,
+        "skills.drill": story.skill_drill,
+        "skills.calendar": (
+            f"{', '.join(_day_name(day) for day in skills_days)}, 07:30 before the queue opens: "
+            f"{values['skill_minutes']} minutes booked." if skills_days else ""),
+        "change.experiment": values["first_change"],
+        "initiative.opportunity": self_started[0].title if self_started else "",
+        "relationships.who": "; ".join(f"@{person} ({PEOPLE.get(person, 'a colleague')})" for person in people),
+        "proactive.risk": story.risk,
+        "proactive.deadlines": "; ".join(f"{task.title} (due {_day_name(task.due)})"  # type: ignore[arg-type]
+                                         for task in deadlines[:3]),
+        "feedback.ask-whom": values["ask_people"] if "someone" not in values["ask_people"] else "",
+        "learning.question": story.learning_question,
+        "learning.source": "; ".join(task.title for task in learning),
+    }
+    # In a week that started badly Sam answered only the essentials.
+    essentials = ("skills.focus", "proactive.risk", "learning.question", "change.experiment")
+    if story.momentum < 0.5:
+        answers = {key: answers[key] for key in essentials}
+    return {key: text for key, text in answers.items() if text}
+
+
+def _computed_review(story: WeekStory, tasks: Sequence[Task], next_story: WeekStory) -> dict[str, str]:
+    """Review answers that follow from what actually happened to the week's tasks."""
+    late = [task for task in tasks if task.done_on_time() is False]
+    missed = [task for task in tasks if task.due and not task.is_done]
+    if late or missed:
+        parts = [f"{task.title}: done {_day_name(task.done_at.date())}, due {_day_name(task.due)}"  # type: ignore[union-attr,arg-type]
+                 for task in late]
+        parts += [f"{task.title}: not done" for task in missed]
+        slipped = "; ".join(parts)
+    else:
+        with_due = sum(task.due is not None for task in tasks)
+        slipped = f"Nothing slipped: {_count(with_due, 'task', 'tasks')} with a due date, all on time."
+    takeaways = [task.notes.split("\n\n")[-1] for task in tasks
+                 if task.practice == "learning" and task.is_done and task.notes]
+    same_topic = next_story.skill_topic == story.skill_topic
+    answers = {
+        "proactive.slipped": slipped,
+        "skills.next-focus": (f"Keep going: {story.skill_focus} is not done yet." if same_topic
+                              else f"Switch to {next_story.skill_focus.lower()}."),
+    }
+    if takeaways:
+        answers["learning.takeaway"] = takeaways[0]
+    return answers
+
+
+# --- command line -------------------------------------------------------------------------------------
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use 2026-11-26)") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m planner.demo",
+        description="Write a demo plan folder: eight weeks of a support analyst's move toward data analysis.",
+    )
+    parser.add_argument("folder", metavar="DIR", type=Path, help="folder for the new plan (must not hold one)")
+    parser.add_argument("--today", type=_iso_date, default=None,
+                        help="the demo's today, YYYY-MM-DD (default: today in the plan's time zone)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.add_argument("--weeks", type=int, default=8, help="past weeks of history (default 8)")
+    parser.add_argument("--timezone", default="Europe/London", help="the plan's time zone")
+    args = parser.parse_args(argv)
+    if PlanStore(args.folder).exists():
+        print(f"planner.demo: error: {args.folder} already holds a plan (board.toml exists)", file=sys.stderr)
+        return 1
+    try:
+        today = args.today or datetime.now(ZoneInfo(args.timezone)).date()
+        build_demo_plan(args.folder, today, seed=args.seed, weeks=args.weeks, timezone=args.timezone)
+    except (StoreError, ValueError, ZoneInfoNotFoundError, OSError) as error:
+        print(f"planner.demo: error: {error}", file=sys.stderr)
+        return 1
+    print(f"Wrote a demo plan to {args.folder} (today {today}, seed {args.seed}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
