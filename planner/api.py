@@ -67,7 +67,7 @@ class Practice:
     order: int = 100
 
     def validate(self) -> None:
-        _require(isinstance(self.id, str) and bool(_ID.match(self.id)),
+        _require(isinstance(self.id, str) and bool(_ID.fullmatch(self.id)),
                  f"practice id {self.id!r} must be lower-case letters, digits, - or _ (at most 32)")
         _require_text(self.name, "practice name", 60)
         _require_text(self.summary, "practice summary", 300)
@@ -90,7 +90,7 @@ class Prompt:
     hint: str = ""
 
     def validate(self) -> None:
-        _require(isinstance(self.id, str) and bool(_ID.match(self.id)),
+        _require(isinstance(self.id, str) and bool(_ID.fullmatch(self.id)),
                  f"prompt id {self.id!r} must be lower-case letters, digits, - or _")
         _require_text(self.text, f"prompt {self.id!r} text", 300)
         _require(isinstance(self.hint, str), f"prompt {self.id!r} hint must be text")
@@ -107,7 +107,7 @@ class TaskTemplate:
     notes: str = ""
 
     def validate(self) -> None:
-        _require(isinstance(self.id, str) and bool(_ID.match(self.id)),
+        _require(isinstance(self.id, str) and bool(_ID.fullmatch(self.id)),
                  f"template id {self.id!r} must be lower-case letters, digits, - or _")
         _require_text(self.title, f"template {self.id!r} title", 200)
         _require(self.estimate is None or (isinstance(self.estimate, int) and 0 < self.estimate <= 24 * 60),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from typing import Any, Callable, NoReturn, Sequence
@@ -128,6 +129,8 @@ class Command:
         from planner.model import Board
 
         session = self.session
+        if session.store.exists():  # a mistake in the command, not bad data: exit 1 (StoreError would be 2)
+            raise UserError(f"{session.store.display_path(session.root)} already holds a plan (board.toml exists)")
         board = Board(timezone=check_timezone(args.timezone) if args.timezone else local_timezone(),
                       week_start=weekday_index(args.week_start) if args.week_start else 0,
                       title=args.title or "My plan")
@@ -154,9 +157,7 @@ class Command:
             "notes": args.notes if args.notes is not None else (template.notes if template else ""),
         }
         column = self.column(args.column) if args.column else None
-        board = session.board
-        target = column or (board.week_column if (fields["day"] or fields["week"]) else board.columns[0].id)
-        task = session.add_task(title, column=column, rank=rank_at_end(session.tasks.values(), target), **fields)
+        task = session.add_task(title, column=column, **fields)
         if args.json:
             from planner.report import task_json
 
@@ -437,24 +438,30 @@ class Command:
                 self.print(f"    error: {record.error}")
 
     def cmd_check(self, args: argparse.Namespace) -> None:
+        """File problems (exit 2) first; then references the board or plugins cannot resolve, which
+        are warnings: the data is fine, but a column was removed or a plugin is not loaded."""
+        from planner.schema import locate_key
+
         session = self.session
         session.warn_about_problems = False
         problems = [str(problem) for problem in session.store.check()]
-        if not problems:
-            board = session.board
-            column_ids = {column.id for column in board.columns}
-            for task in session.tasks.values():
-                if task.column and task.column not in column_ids:
-                    problems.append(f"{session.store.display_path(session.store.task_path(task.id))}:1:1: "
-                                    f"column {task.column!r} is not on the board")
-                if task.practice and task.practice not in session.host.practices:
-                    problems.append(f"{session.store.display_path(session.store.task_path(task.id))}:1:1: "
-                                    f"practice {task.practice!r} is not loaded")
         for problem in problems:
             self.print(problem)
         if problems:
             raise SystemExit(EXIT_BAD_DATA)
-        self.print(f"{session.root}: {len(session.tasks)} tasks, {len(session.store.week_labels())} weeks, no problems")
+        column_ids = {column.id for column in session.board.columns}
+        for task in session.tasks.values():
+            unresolved = []
+            if task.column and task.column not in column_ids:
+                unresolved.append(("column", f"column {task.column!r} is not on the board; the task shows in the first column"))
+            if task.practice and task.practice not in session.host.practices:
+                unresolved.append(("practice", f"practice {task.practice!r} is not loaded (see `planner plugins`)"))
+            for key, message in unresolved:
+                path = session.store.task_path(task.id)
+                line, column = locate_key(path.read_text(encoding="utf-8"), key)
+                self.print(f"{session.store.display_path(path)}:{line}:{column}: warning: {message}")
+        self.print(f"{session.root}: {len(session.tasks)} tasks, {len(session.store.week_labels())} weeks, "
+                   "no problems")
 
     def cmd_export(self, args: argparse.Namespace) -> None:
         from planner import report
@@ -620,9 +627,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # `planner list | head`: the reader left; not an error worth a message.
-        sys.stderr.close()
+        # `planner list | head`: the reader left; not an error worth a message. Point stdout at
+        # /dev/null so the flush at exit cannot fail again; stderr stays open for the notices below.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return 0
+    except OSError as error:
+        # The plan folder cannot be read or written (a file where a folder should be, no permission...).
+        where = f": {error.filename}" if error.filename else ""
+        return _fail(f"{error.strerror or error}{where}", EXIT_BAD_DATA)
     finally:
         session = getattr(runner, "session", None)
         for notice in session.notices if session else ():

@@ -18,7 +18,7 @@ from the clock and a random part, are made here from the task's created time and
 part in the same format. Files are written only through `PlanStore.add_task` and
 `PlanStore.update_week`, so they are exactly what the app itself would write.
 
-Command line: `python -m planner.demo DIR [--today YYYY-MM-DD] [--seed N] [--weeks N]`.
+Command line: `python -m planner.demo DIR [--today YYYY-MM-DD] [--seed N] [--weeks N] [--timezone ZONE]`.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from planner.model import (
 )
 from planner.store import LOCK_FILE, PlanStore, StoreError
 
-DEMO_TODAY = date(2026, 11, 26)
+DEMO_TODAY = date(2026, 11, 26)  # the "today" of the committed examples/demo-plan
 BOARD_TITLE = "Sam: from support analyst to data analyst"
 
 # --- the cast -------------------------------------------------------------------------------------
@@ -72,13 +72,16 @@ PEOPLE: Mapping[str, str] = {
 
 @dataclass(frozen=True)
 class Idea:
-    """A task Sam might plan. `takeaway` goes into the notes when it is done; `notes` from the start."""
+    """A task Sam might plan. `takeaway` goes into the notes when it is done; `notes` from the start;
+    `stage` is the first week of the story arc (0 = first) where it makes sense, so a task that
+    follows up on something never comes before it."""
 
     title: str
     estimate: int
     tags: tuple[str, ...] = ()
     takeaway: str = ""
     notes: str = ""
+    stage: int = 0
 
 
 # Skill practice follows the arc of the story, so its ideas are grouped by topic.
@@ -158,17 +161,17 @@ SKILL_IDEAS: Mapping[str, tuple[Idea, ...]] = {
 PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
     "change": (
         Idea("Try dbt on the ticket-volume model for a week", 60,
-             takeaway="Tests on the model caught a null agent id on day two. Keeping it."),
+             takeaway="Tests on the model caught a null agent id on day two. Keeping it.", stage=2),
         Idea("Switch my ticket notes to a Markdown template", 20,
              takeaway="Handover questions from the night shift dropped noticeably."),
         Idea("Use the new ticketing system's automation rules instead of manual tagging", 45,
-             takeaway="Saves about 20 minutes a day once the rules were right."),
+             takeaway="Saves about 20 minutes a day once the rules were right.", stage=3),
         Idea("Try time-blocking: two 45-minute focus blocks before the queue opens", 15,
              takeaway="Mornings work; the afternoon block never survives the queue."),
         Idea("Move my analysis notebooks from Excel to Jupyter", 45,
              takeaway="Reruns are one click; sharing needs an HTML export for people without Python."),
         Idea("Trial the AI reply suggestions on ten tickets and note what they get wrong", 45,
-             takeaway="Good on password resets, wrong on billing every time."),
+             takeaway="Good on password resets, wrong on billing every time.", stage=3),
         Idea("Use DuckDB to answer questions straight from CSV exports", 30,
              takeaway="SELECT straight from the CSV file: no import step at all."),
         Idea("Replace the Friday status email with a two-line Slack update", 15,
@@ -178,7 +181,7 @@ PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
         Idea("Answer repeat data questions with a saved query link instead of a screenshot", 20,
              takeaway="People rerun it themselves next time instead of asking again."),
         Idea("Try writing the weekly summary first thing Monday instead of Friday afternoon", 20),
-        Idea("Use a notebook template with question, data, findings and limits headings", 15),
+        Idea("Use a notebook template with question, data, findings and limits headings", 15, stage=4),
     ),
     "initiative": (
         Idea("Write a one-page proposal for a weekly ticket-trends email to product", 60, ("self-started", "@lena"),
@@ -199,7 +202,8 @@ PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
         Idea("Offer to analyse the onboarding survey nobody has opened", 90, ("self-started", "@sofia"),
              takeaway="Setup emails are the top complaint; sent Sofia three charts."),
         Idea("Offer a lunch-and-learn on SQL basics for the support team", 45, ("self-started",)),
-        Idea("Sketch a support-to-analytics apprenticeship idea for @priya", 45, ("self-started", "@priya")),
+        Idea("Sketch a support-to-analytics apprenticeship idea for @priya", 45, ("self-started", "@priya"),
+             stage=6),
     ),
     "relationships": (
         Idea("Coffee with @maria from the data team about her move to analytics", 30, ("@maria",),
@@ -210,14 +214,14 @@ PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
         Idea("Go to the Bristol data meetup and talk to two people I don't know", 120, ("@kofi",),
              takeaway="Met two analysts from a bank; both started in operations roles."),
         Idea("Send @raj my notes from the SQL course and compare progress", 15, ("@raj",)),
-        Idea("Thank @anna for the Metabase help with an example of what it fixed", 10, ("@anna",)),
+        Idea("Thank @anna for the Metabase help with an example of what it fixed", 10, ("@anna",), stage=5),
         Idea("Introduce @tom to @maria for his reporting question", 10, ("@tom", "@maria")),
         Idea("Catch up with @sofia on what customer success wishes support data showed", 30, ("@sofia",),
              takeaway="She wants ticket history next to renewal dates; that is a dashboard."),
-        Idea("Reply properly to @kofi about speaking at the meetup", 15, ("@kofi",)),
+        Idea("Reply properly to @kofi about speaking at the meetup", 15, ("@kofi",), stage=4),
         Idea("1:1 with @jon: tell him about the move toward analysis", 30, ("@jon",),
              takeaway="He is supportive and will ask for a day a week on data work in the new year."),
-        Idea("Study session with @raj on the statistics course", 60, ("@raj",)),
+        Idea("Study session with @raj on the statistics course", 60, ("@raj",), stage=5),
         Idea("Ask @anna how the BI team reviews each other's SQL", 20, ("@anna",),
              takeaway="They review queries like code: small changes, one reviewer, checklists."),
     ),
@@ -227,13 +231,13 @@ PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
         Idea("Flag the three enterprise renewals with open P1 tickets to @sofia", 20, ("@sofia",)),
         Idea("Write handover notes before my day off", 30),
         Idea("Check the December rota for gaps and raise them now", 20),
-        Idea("Renew the Metabase trial before it locks the dashboard", 10),
+        Idea("Renew the Metabase trial before it locks the dashboard", 10, stage=5),
         Idea("Draft the agenda for Thursday's support retro ahead of time", 20),
         Idea("Update the ticket-export script before the old API version is retired", 45,
              takeaway="Two field names changed; would have broken every report on the 1st."),
         Idea("Book the course exam slot before the early-bird price ends", 10),
         Idea("Back up my notebooks before the laptop refresh", 15),
-        Idea("Confirm the room and screen for the churn walkthrough", 10),
+        Idea("Confirm the room and screen for the churn walkthrough", 10, stage=8),
         Idea("Send @lena the billing-ticket counts before her planning meeting", 20, ("@lena",)),
     ),
     "feedback": (
@@ -245,12 +249,17 @@ PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
              takeaway="Lost her at the join section: move it to an appendix."),
         Idea("Ask @tom whether the escalations summary is actually useful", 10, ("ask-feedback", "@tom"),
              takeaway="Useful, but he wants it on Monday morning, not Friday."),
-        Idea("Rename the notebook's CTEs and variables the way @maria suggested", 30, ("acted-on-feedback", "@maria")),
-        Idea("Cut the escalations summary to five bullets after @jon's comment", 20, ("acted-on-feedback", "@jon")),
-        Idea("Add a 'so what' line under every chart, as @priya asked", 30, ("acted-on-feedback", "@priya")),
-        Idea("Ask @anna to review the dashboard layout", 15, ("ask-feedback", "@anna")),
-        Idea("Tell @tom what changed in the summary because of his feedback", 10, ("acted-on-feedback", "@tom")),
-        Idea("Move the churn join details to an appendix, as @priya suggested", 30, ("acted-on-feedback", "@priya")),
+        Idea("Rename the notebook's CTEs and variables the way @maria suggested", 30, ("acted-on-feedback", "@maria"),
+             stage=2),
+        Idea("Cut the escalations summary to five bullets after @jon's comment", 20, ("acted-on-feedback", "@jon"),
+             stage=1),
+        Idea("Add a 'so what' line under every chart, as @priya asked", 30, ("acted-on-feedback", "@priya"),
+             stage=5),
+        Idea("Ask @anna to review the dashboard layout", 15, ("ask-feedback", "@anna"), stage=5),
+        Idea("Tell @tom what changed in the summary because of his feedback", 10, ("acted-on-feedback", "@tom"),
+             stage=3),
+        Idea("Move the churn join details to an appendix, as @priya suggested", 30, ("acted-on-feedback", "@priya"),
+             stage=8),
         Idea("Ask @raj to try my notebook cold and note where he gets stuck", 15, ("ask-feedback", "@raj"),
              takeaway="Stuck at the first cell: the data path was hard-coded to my laptop."),
     ),
@@ -272,13 +281,13 @@ PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
         Idea("Read two chapters of Naked Statistics", 60,
              takeaway="The central limit theorem is why our weekly averages look calmer than daily ones."),
         Idea("Attend the webinar on data modelling in Metabase", 60,
-             takeaway="Models hide messy joins from the people asking questions."),
+             takeaway="Models hide messy joins from the people asking questions.", stage=4),
         Idea("Read five junior data analyst job ads and list the skills they share", 30,
              takeaway="SQL in all five, Python in three, 'stakeholder communication' in all five."),
         Idea("Study how @maria's team documents a metric", 30, ("@maria",),
              takeaway="Every metric has an owner, a definition, and a 'do not use for' line."),
         Idea("Read the chapter on A/B tests in Trustworthy Online Controlled Experiments", 60,
-             takeaway="Check the sample ratio before trusting any result."),
+             takeaway="Check the sample ratio before trusting any result.", stage=5),
     ),
 }
 
@@ -286,13 +295,13 @@ PRACTICES = ("skills", "change", "initiative", "relationships", "proactive", "fe
 
 # How many new tasks of each practice Sam plans in a week (inclusive range, drawn per week).
 PLANNED_PER_WEEK: Mapping[str, tuple[int, int]] = {
-    "skills": (2, 4),
+    "skills": (2, 3),
     "change": (1, 2),
-    "initiative": (1, 2),
-    "relationships": (1, 3),
+    "initiative": (1, 1),
+    "relationships": (1, 2),
     "proactive": (1, 2),
-    "feedback": (1, 3),
-    "learning": (2, 3),
+    "feedback": (1, 2),
+    "learning": (1, 3),
 }
 
 # Share of non-proactive tasks given a due date; proactive tasks always have one.
@@ -300,6 +309,7 @@ DUE_SHARE = 0.3
 SPENT_SHARE = 0.55  # done tasks whose actual minutes Sam bothered to record
 AD_HOC_SHARE = 0.2  # tasks added on the day rather than at Sunday planning
 BACKLOG_IDEAS_NOW = 3  # fresh unscheduled ideas added during the current week
+DOING_NOW = 2  # tasks in progress on `today`, under the doing column's WIP limit
 # (hour, minute) a task tends to get finished: before the queue opens, at lunch, or in the evening.
 DONE_SLOTS = ((7, 40), (12, 35), (13, 5), (17, 50), (19, 15), (20, 30), (21, 10))
 NOW_TIME = time(17, 30)  # the demo's "now" on `today`: after work, before the evening session
@@ -326,11 +336,12 @@ class WeekStory:
 
 
 # Oldest first; the last `weeks` of these are played (padded with the first when more are asked for).
+# A story's position in STORY_ARC is its stage, which decides which ideas can be drawn.
 PAST_STORIES: tuple[WeekStory, ...] = (
     WeekStory(
         "Week one of the plan. Stopped waiting for an analyst job to be advertised and started building "
         "the skills and the relationships now.",
-        0.55, 0.25, 0, "sql", "SQL joins and aggregation on our own ticket data",
+        0.5, 0.25, 0, "sql", "SQL joins and aggregation on our own ticket data",
         "Answer five real questions from the support queue with queries instead of the spreadsheet",
         "Monday queue spikes eat the practice slot.",
         "What does a junior data analyst actually do all day?",
@@ -419,7 +430,7 @@ PAST_STORIES: tuple[WeekStory, ...] = (
     WeekStory(
         "Statistics week. Checked whether the new reply macro really cut handling time: it did, by less "
         "than we claimed.",
-        0.85, 0.1, 0, "stats", "Enough statistics to not fool myself",
+        0.85, 0.1, 1, "stats", "Enough statistics to not fool myself",
         "Put a confidence interval on two numbers the team quotes every week",
         "Two days off next week: handover notes and the SLA numbers before I go.",
         "How do analysts tell a real change from noise with small samples?",
@@ -457,15 +468,17 @@ CURRENT_STORY = WeekStory(
     "How do experienced analysts present findings to a hiring manager?",
 )
 
+STORY_ARC: tuple[WeekStory, ...] = (*PAST_STORIES, CURRENT_STORY)
+
 # One-line intentions per practice; filled from what was planned that week.
 INTENTIONS: Mapping[str, str] = {
-    "skills": "{skill_minutes} minutes of deliberate practice on {skill_focus}",
+    "skills": "{skill_minutes} minutes of deliberate practice; focus: {skill_focus}",
     "change": "Try {change_count}: {first_change}",
     "initiative": "Start {self_started_count} nobody asked for",
-    "relationships": "Spend real time with {people}",
+    "relationships": "Spend real time with {relationship_people}",
     "proactive": "All {due_count} done by their due date, nothing last-minute",
-    "feedback": "Ask {ask_people} for feedback, and show what I changed",
-    "learning": "{learning_count}, each with the takeaway written down",
+    "feedback": "{feedback_plan}, and show the person what I changed",
+    "learning": "{learning_count}, with the takeaway written down",
 }
 
 
@@ -510,18 +523,21 @@ def _stories_for(weeks: int) -> list[WeekStory]:
 
 
 class _Deck:
-    """Ideas drawn in a shuffled order without repeats until all have been used."""
+    """Ideas drawn in a shuffled order, no repeats until every idea that fits the stage is used."""
 
     def __init__(self, ideas: Sequence[Idea], rng: random.Random) -> None:
         self._ideas = tuple(ideas)
         self._rng = rng
         self._left: list[Idea] = []
 
-    def draw(self) -> Idea:
-        if not self._left:
+    def draw(self, stage: int) -> Idea:
+        for _ in range(2):
+            for index in range(len(self._left) - 1, -1, -1):
+                if self._left[index].stage <= stage:
+                    return self._left.pop(index)
             self._left = list(self._ideas)
             self._rng.shuffle(self._left)
-        return self._left.pop()
+        raise ValueError(f"no idea fits stage {stage}")
 
 
 def _base32(number: int, width: int) -> str:
@@ -551,7 +567,6 @@ class _History:
         self.rng = random.Random(seed)
         # Ids get their own stream so they do not shift whenever the story draws one more number.
         self.id_rng = random.Random(f"value-planner-demo-ids:{seed}")
-        self.now = datetime.combine(today, NOW_TIME, tzinfo=zone)
         self.skill_decks = {topic: _Deck(ideas, self.rng) for topic, ideas in SKILL_IDEAS.items()}
         self.decks = {practice: _Deck(ideas, self.rng) for practice, ideas in PRACTICE_IDEAS.items()}
 
@@ -569,9 +584,10 @@ class _History:
                 return candidate
 
     def draw(self, practice: str, story: WeekStory) -> Idea:
+        stage = STORY_ARC.index(story)
         if practice == "skills":
-            return self.skill_decks[story.skill_topic].draw()
-        return self.decks[practice].draw()
+            return self.skill_decks[story.skill_topic].draw(stage)
+        return self.decks[practice].draw(stage)
 
     def save(self, task: Task) -> Task:
         self.tasks[task.id] = task
@@ -585,7 +601,10 @@ class _History:
         planning = self.at(days[0] - timedelta(days=1), 19, self.rng.randint(0, 40))
         planned: list[_Planned] = []
         for item in self.carried:
-            task = schedule_task(item.task, planning, self.board, week=label, day=self.pick_day(days))
+            day = self.pick_day(days)
+            task = schedule_task(item.task, planning, self.board, week=label, day=day)
+            if task.due is not None:  # a missed due date is moved along with the task
+                task = edit_task(task, planning, self.board, due=self.due_near(day, days))
             planned.append(_Planned(self.save(task), item.idea))
         self.carried = []
         minute = 0
@@ -619,6 +638,10 @@ class _History:
     def pick_due(self, practice: str, day: date | None, days: Sequence[date]) -> date | None:
         if practice != "proactive" and self.rng.random() >= DUE_SHARE:
             return None
+        return self.due_near(day, days)
+
+    def due_near(self, day: date | None, days: Sequence[date]) -> date:
+        """A due date on the task's day or up to two days later, by Saturday of its week."""
         start = day or days[self.rng.randrange(5)]
         return min(start + timedelta(days=self.rng.randint(0, 2)), days[5])
 
@@ -627,7 +650,7 @@ class _History:
     def finish(self, item: _Planned, story: WeekStory, latest_day: date, *, today_only_early: bool) -> Task:
         """Mark a task done on a plausible day: its own, or after its due date when it ran late."""
         task = item.task
-        days = week_days(task.week or week_of(latest_day), self.board.week_start)
+        days = week_days(task.week or week_of(latest_day, self.board.week_start), self.board.week_start)
         done_day = task.day or days[self.rng.randrange(5)]
         if task.due is not None:
             if self.rng.random() < story.late_share and task.due < latest_day:
@@ -655,9 +678,9 @@ class _History:
     def play_past_week(self, label: str, story: WeekStory, next_story: WeekStory) -> None:
         days = week_days(label, self.board.week_start)
         planned = self.plan_week(label, story, last_ad_hoc_day=days[5])
-        done_ids = [item.task.id for item in planned if self.rng.random() < story.momentum]
-        if not done_ids:  # even the worst week had one thing done
-            done_ids = [planned[0].task.id]
+        # Exactly the story's share gets done (at least one), so a slump week reads as one whatever the seed.
+        done_count = max(1, round(story.momentum * len(planned)))
+        done_ids = {item.task.id for item in self.rng.sample(planned, done_count)}
         unfinished: list[_Planned] = []
         for item in planned:
             if item.task.id in done_ids:
@@ -677,31 +700,34 @@ class _History:
     # --- the current week ---------------------------------------------------------------------------
 
     def play_current_week(self, label: str, story: WeekStory) -> None:
-        """Part done: finished tasks before today, work in progress today, the rest still to do."""
+        """Part done: most of the earlier days' tasks finished, today's in progress, the rest to do."""
         planned = self.plan_week(label, story, last_ad_hoc_day=self.today)
-        doing_limit = 2
-        in_progress: list[Task] = []
-        for item in sorted(planned, key=lambda item: (item.task.day or date.max, item.task.created)):
-            day = item.task.day
-            if day is None or day > self.today:
-                continue  # still ahead: stays in this week's column
-            if day < self.today and self.rng.random() < story.momentum:
+        by_day = sorted(planned, key=lambda item: (item.task.day or date.max, item.task.created))
+        # Tasks with no day are as likely to be behind Sam as the part of the week already gone.
+        elapsed = (self.today - week_days(label, self.board.week_start)[0]).days / 7
+        earlier = [item for item in by_day if (item.task.day < self.today if item.task.day is not None
+                                               else self.rng.random() < elapsed)]
+        on_today = [item for item in by_day if item.task.day == self.today]
+        done_ids = {item.task.id for item in self.rng.sample(earlier, round(story.momentum * len(earlier)))}
+        if on_today and self.rng.random() < 0.5:  # the first task of the day may be done already
+            done_ids.add(on_today[0].task.id)
+        for item in earlier + on_today:
+            if item.task.id in done_ids:
                 self.finish(item, story, latest_day=self.today, today_only_early=True)
-            elif day == self.today and not in_progress and self.rng.random() < 0.5:
-                self.finish(item, story, latest_day=self.today, today_only_early=True)
-            elif len(in_progress) < doing_limit and (day == self.today or self.rng.random() < 0.5):
-                started = max(self.at(day, 9, self.rng.randint(0, 50)), item.task.updated + timedelta(minutes=5))
-                in_progress.append(self.save(move_task(item.task, "doing", started, self.board)))
-        if not in_progress:  # the board should show work in progress
-            waiting = [item.task for item in planned if self.tasks[item.task.id].column == self.board.week_column]
-            if waiting:
-                task = waiting[0]
-                self.save(move_task(task, "doing", max(self.now - timedelta(hours=1), task.updated), self.board))
+        # Today's work is in progress first, then what slipped from earlier days; if nothing is due
+        # yet, the next task was started early, so the board always shows work in progress.
+        unfinished = [item for item in on_today + earlier if item.task.id not in done_ids]
+        ahead = [item for item in by_day if item not in earlier and item not in on_today]
+        for item in (unfinished or ahead)[:DOING_NOW]:
+            day = min(item.task.day or self.today, self.today)
+            started = max(self.at(day, 9, self.rng.randint(0, 50)), item.task.updated + timedelta(minutes=5))
+            self.save(move_task(self.tasks[item.task.id], "doing", started, self.board))
         self.add_backlog_ideas(story)
         self.week_plans.append(self.week_plan(label, story, planned, None, None))
 
     def add_backlog_ideas(self, story: WeekStory) -> None:
-        days_so_far = [day for day in week_days(week_of(self.today), self.board.week_start) if day <= self.today]
+        this_week = week_days(week_of(self.today, self.board.week_start), self.board.week_start)
+        days_so_far = [day for day in this_week if day <= self.today]
         for _ in range(BACKLOG_IDEAS_NOW):
             practice = PRACTICES[self.rng.randrange(len(PRACTICES))]
             idea = self.draw(practice, story)
@@ -768,34 +794,55 @@ def _count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
+def _join(words: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _names(people: Sequence[str]) -> str:
-    tagged = [f"@{person}" for person in people]
-    if len(tagged) <= 1:
-        return "".join(tagged) or "someone new"
-    return ", ".join(tagged[:-1]) + " and " + tagged[-1]
+    return _join([f"@{person}" for person in people]) or "someone new"
 
 
 def _people_of(tasks: Sequence[Task]) -> list[str]:
     return list(dict.fromkeys(person for task in tasks for person in task.people))
 
 
+# Not strftime("%b"): that follows the process locale, and the demo must not.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _day_name(day: date) -> str:
     return WEEKDAYS[day.weekday()][:3].capitalize()
+
+
+def _dated(day: date) -> str:
+    """`Sat 14 Nov`: the weekday alone is ambiguous once a task moved on from an earlier week."""
+    return f"{_day_name(day)} {day.day} {MONTHS[day.month - 1]}"
+
+
+def _inline(text: str) -> str:
+    """Text that starts a sentence, made to continue one (`Charts that` -> `charts that`, `SQL` stays)."""
+    return text[0].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _plan_values(story: WeekStory, tasks: Sequence[Task]) -> dict[str, str]:
     by_practice = {practice: [task for task in tasks if task.practice == practice] for practice in PRACTICES}
     changes = by_practice["change"]
+    ask_people = _people_of([task for task in tasks if "ask-feedback" in task.tags])
     return {
         "skill_focus": story.skill_focus,
         "skill_minutes": str(sum(task.estimate or 0 for task in by_practice["skills"])),
         "change_count": _count(len(changes), "new way of working", "new ways of working"),
         "first_change": changes[0].title if changes else "one small experiment",
         "self_started_count": _count(sum("self-started" in task.tags for task in tasks), "thing", "things"),
-        "people": _names(_people_of(tasks)),
+        "relationship_people": _names(_people_of(by_practice["relationships"])),
         "due_count": _count(sum(task.due is not None for task in tasks), "task with a due date",
                             "tasks with a due date"),
-        "ask_people": _names(_people_of([task for task in tasks if "ask-feedback" in task.tags])),
+        "ask_people": _join([f"@{person}" for person in ask_people]),
+        "feedback_plan": (f"Ask {_names(ask_people)} for feedback" if ask_people
+                          else "Act on the feedback I already have"),
         "learning_count": _count(len(by_practice["learning"]), "learning session", "learning sessions"),
     }
 
@@ -810,19 +857,19 @@ def _plan_answers(story: WeekStory, tasks: Sequence[Task], values: Mapping[str, 
         "skills.focus": story.skill_focus,
         "skills.drill": story.skill_drill,
         "skills.calendar": (
-            f"{', '.join(_day_name(day) for day in skills_days)}, 07:30 before the queue opens: "
+            f"{_join([_day_name(day) for day in skills_days])}, first thing in the morning: "
             f"{values['skill_minutes']} minutes booked." if skills_days else ""),
         "change.experiment": values["first_change"],
         "initiative.opportunity": self_started[0].title if self_started else "",
         "relationships.who": "; ".join(f"@{person} ({PEOPLE.get(person, 'a colleague')})" for person in people),
         "proactive.risk": story.risk,
-        "proactive.deadlines": "; ".join(f"{task.title} (due {_day_name(task.due)})"  # type: ignore[arg-type]
+        "proactive.deadlines": "; ".join(f"{task.title} (due {_dated(task.due)})"  # type: ignore[arg-type]
                                          for task in deadlines[:3]),
-        "feedback.ask-whom": values["ask_people"] if "someone" not in values["ask_people"] else "",
+        "feedback.ask-whom": values["ask_people"],
         "learning.question": story.learning_question,
         "learning.source": "; ".join(task.title for task in learning),
     }
-    # In a week that started badly Sam answered only the essentials.
+    # A slump shows already at Sunday planning: only the essentials get an answer.
     essentials = ("skills.focus", "proactive.risk", "learning.question", "change.experiment")
     if story.momentum < 0.5:
         answers = {key: answers[key] for key in essentials}
@@ -834,10 +881,11 @@ def _computed_review(story: WeekStory, tasks: Sequence[Task], next_story: WeekSt
     late = [task for task in tasks if task.done_on_time() is False]
     missed = [task for task in tasks if task.due and not task.is_done]
     if late or missed:
-        parts = [f"{task.title}: done {_day_name(task.done_at.date())}, due {_day_name(task.due)}"  # type: ignore[union-attr,arg-type]
-                 for task in late]
+        parts = [f"{task.title}: done {_dated(task.done_at.date())}, "  # type: ignore[union-attr]
+                 f"due {_dated(task.due)}" for task in late]  # type: ignore[arg-type]
         parts += [f"{task.title}: not done" for task in missed]
-        slipped = "; ".join(parts)
+        shown = 3  # a review answer is read at a glance
+        slipped = "; ".join(parts[:shown]) + (f"; and {len(parts) - shown} more" if len(parts) > shown else "")
     else:
         with_due = sum(task.due is not None for task in tasks)
         slipped = f"Nothing slipped: {_count(with_due, 'task', 'tasks')} with a due date, all on time."
@@ -846,8 +894,8 @@ def _computed_review(story: WeekStory, tasks: Sequence[Task], next_story: WeekSt
     same_topic = next_story.skill_topic == story.skill_topic
     answers = {
         "proactive.slipped": slipped,
-        "skills.next-focus": (f"Keep going: {story.skill_focus} is not done yet." if same_topic
-                              else f"Switch to {next_story.skill_focus.lower()}."),
+        "skills.next-focus": (f"Keep going: {_inline(story.skill_focus)} is not done yet." if same_topic
+                              else f"Switch to {_inline(next_story.skill_focus)}."),
     }
     if takeaways:
         answers["learning.takeaway"] = takeaways[0]
@@ -864,6 +912,11 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use 2026-11-26)") from None
 
 
+def _fail(message: str) -> int:
+    print(f"planner.demo: error: {message}", file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m planner.demo",
@@ -877,14 +930,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timezone", default="Europe/London", help="the plan's time zone")
     args = parser.parse_args(argv)
     if PlanStore(args.folder).exists():
-        print(f"planner.demo: error: {args.folder} already holds a plan (board.toml exists)", file=sys.stderr)
-        return 1
+        return _fail(f"{args.folder} already holds a plan (board.toml exists)")
     try:
-        today = args.today or datetime.now(ZoneInfo(args.timezone)).date()
+        zone = ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return _fail(f"unknown time zone {args.timezone!r} (use a name such as Europe/London)")
+    today = args.today or datetime.now(zone).date()
+    try:
         build_demo_plan(args.folder, today, seed=args.seed, weeks=args.weeks, timezone=args.timezone)
-    except (StoreError, ValueError, ZoneInfoNotFoundError, OSError) as error:
-        print(f"planner.demo: error: {error}", file=sys.stderr)
-        return 1
+    except (StoreError, ValueError, OSError) as error:
+        return _fail(str(error))
     print(f"Wrote a demo plan to {args.folder} (today {today}, seed {args.seed}).")
     return 0
 

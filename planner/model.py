@@ -260,7 +260,7 @@ def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for tag in tags:
         cleaned = tag.strip().lstrip("#").strip()
-        if cleaned and " " not in cleaned:
+        if cleaned and len(cleaned.split()) == 1:  # no space, tab or newline inside
             seen.setdefault(cleaned, None)
         elif cleaned:
             raise ModelError(f"a tag cannot contain spaces: {tag!r}")

@@ -300,7 +300,7 @@ def _columns(data: Mapping[str, Any]) -> tuple[Column, ...]:
         if not isinstance(item, dict):
             raise SchemaError(f"columns[{index}]: expected a table, got {_type_name(item)}", f"columns[{index}]")
         column_id = _expect(item, "id", str, "text", path)
-        if not column_id or not _ID.match(column_id):
+        if not column_id or not _ID.fullmatch(column_id):
             raise SchemaError(f"{path}id: missing, or not lower-case letters, digits, - and _", path + "id")
         if column_id in (column.id for column in columns):
             raise SchemaError(f"{path}id: {column_id!r} is used by two columns", path + "id")

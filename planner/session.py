@@ -25,6 +25,7 @@ from planner.model import (
     frozen_mapping,
     make_week_view,
     new_task,
+    rank_at_end,
 )
 from planner.store import PlanStore, Problem, StoreError
 
@@ -66,6 +67,11 @@ class Session:
             return {}, []
         self.board  # noqa: B018 - read board.toml first: its time zone dates the tasks
         tasks, problems = self.store.read_tasks()
+        board = self.board
+        for task_id, task in tasks.items():
+            if not task.column:  # a hand-written task without a column: where a person expects it
+                column = board.done_column if task.is_done else board.columns[0].id
+                tasks[task_id] = replace(task, column=column)
         if self.warn_about_problems:
             self.notices.extend(f"{problem} (left out; `planner check` lists every problem)" for problem in problems)
         return tasks, problems
@@ -114,11 +120,16 @@ class Session:
             raise UserError("give a task id (or a unique start of one)")
         matches = [task for task_id, task in self.tasks.items()
                    if task_id.startswith(wanted) and (include_deleted or task.status != "deleted")]
-        if not matches:
+        # A task file that does not parse is still a task: finding it is bad data (exit 2), not "no such task".
+        unreadable = [problem for problem in self.problems if problem.path.stem.startswith(wanted)]
+        if not matches and not unreadable:
             raise UserError(f"no task with an id starting {prefix!r} (see `planner list --all`)")
-        if len(matches) > 1:
-            shown = ", ".join(sorted(task.id for task in matches)[:5])
-            raise UserError(f"{prefix!r} matches {len(matches)} tasks ({shown}...); type more of the id")
+        if len(matches) + len(unreadable) > 1:
+            ids = sorted([task.id for task in matches] + [problem.path.stem for problem in unreadable])
+            shown = ", ".join(ids[:5]) + ("..." if len(ids) > 5 else "")
+            raise UserError(f"{prefix!r} matches {len(ids)} tasks ({shown}); type more of the id")
+        if unreadable:
+            raise StoreError(f"{unreadable[0]}; fix the file by hand first (it was left as it is)")
         return matches[0]
 
     def week_plan(self, label: str) -> WeekPlan | None:
@@ -151,6 +162,8 @@ class Session:
         self.ensure_plan()
         now = self.now()
         task = new_task(new_task_id(int(now.timestamp() * 1000)), title, now, self.board, **fields)
+        # New tasks go to the bottom of whichever column new_task chose.
+        task = replace(task, rank=rank_at_end(self.tasks.values(), task.column))
         self.store.add_task(task)
         self.tasks[task.id] = task
         if task.is_done:

@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import os
 import re
+from stat import S_IMODE
 import tempfile
 import time
 import tomllib
@@ -75,6 +76,8 @@ def atomic_write(path: Path, data: bytes) -> bool:
         pass
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); plan files get the mode a plain save would give.
+        os.fchmod(descriptor, _file_mode(path))
         with os.fdopen(descriptor, "wb") as temp:
             temp.write(data)
             temp.flush()
@@ -86,6 +89,23 @@ def atomic_write(path: Path, data: bytes) -> bool:
         raise
     _fsync_directory(path.parent)
     return True
+
+
+def _file_mode(path: Path) -> int:
+    """The mode of the file being replaced, or what the user's umask gives a new file."""
+    try:
+        return S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
 
 
 def _fsync_directory(folder: Path) -> None:
@@ -414,7 +434,8 @@ class TaskIndex:
         entries: dict[str, list[Any]] = {}
         with contextlib.suppress(OSError, ValueError):
             document = json.loads(path.read_bytes())
-            if document.get("version") == cls.VERSION and document.get("root") == str(root.resolve()):
+            if (isinstance(document, dict) and document.get("version") == cls.VERSION
+                    and document.get("root") == str(root.resolve()) and isinstance(document.get("entries"), dict)):
                 entries = document["entries"]
         return cls(path, root, entries)
 

@@ -153,8 +153,8 @@ def test_a_deleted_task_stays_deleted_when_moved(board: Board, column: str) -> N
 
 def test_move_to_the_same_place_does_not_touch_updated(board: Board) -> None:
     task = make(board)
-    assert move_task(task, "backlog", LATER, board) is not None
     assert move_task(task, "backlog", LATER, board).updated == NOW
+    assert move_task(task, "backlog", LATER, board, rank="b").updated == LATER
 
 
 def test_delete_and_restore(board: Board) -> None:
@@ -243,9 +243,10 @@ def test_normalise_tags(tags: list[str], expected: tuple[str, ...]) -> None:
     assert normalise_tags(tags) == expected
 
 
-def test_normalise_tags_refuses_spaces() -> None:
+@pytest.mark.parametrize("tag", ["not ok", "tab\tinside", "new\nline", "crlf\r\nline", "#a b"])
+def test_normalise_tags_refuses_whitespace_inside(tag: str) -> None:
     with pytest.raises(ModelError, match="spaces"):
-        normalise_tags(["ok", "not ok"])
+        normalise_tags(["ok", tag])
 
 
 # --- ranks ---------------------------------------------------------------------------------------
