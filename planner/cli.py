@@ -444,6 +444,9 @@ class Command:
 
         session = self.session
         session.warn_about_problems = False
+        if not session.store.exists():
+            raise UserError(f"{session.root} is not a plan folder (no board.toml); "
+                            "give --plans DIR, or run `planner init`")
         problems = [str(problem) for problem in session.store.check()]
         for problem in problems:
             self.print(problem)
@@ -471,8 +474,8 @@ class Command:
         if args.week is None and args.format == "json":
             self.print_json({"board": {"title": session.board.title, "timezone": session.board.timezone},
                              "tasks": [report.task_json(task) for task in session.tasks.values()],
-                             "weeks": {label: report.week_json(session.week_view(label), [])["answers"]
-                                       for label in session.store.week_labels()}})
+                             "weeks": [_without_tasks(report.week_json(session.week_view(label), []))
+                                       for label in session.store.week_labels()]})
             return
         label = self.week_or_current(args.week)
         view = session.week_view(label)
@@ -643,6 +646,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         session = getattr(runner, "session", None)
         for notice in session.notices if session else ():
             print(f"planner: {notice}", file=sys.stderr)
+
+
+def _without_tasks(week: dict[str, Any]) -> dict[str, Any]:
+    week.pop("tasks")
+    return week
 
 
 def _demo_session(session: Session) -> Session:

@@ -194,6 +194,9 @@ def week_text(week: WeekView, tasks: Sequence[Task], labels: Mapping[str, str],
     floating = [task for task in tasks if task.day is None and task.week == week.label]
     if floating:
         lines += ["", "Any day this week"] + [line(task) for task in floating]
+    unplanned = [task for task in tasks if task.week != week.label]
+    if unplanned:  # done during the week without being scheduled into it: still this week's value
+        lines += ["", "Also done this week"] + [line(task) for task in unplanned]
     for phase, answers in (("Plan", week.plan.plan_answers), ("Review", week.plan.review_answers)):
         if answers:
             lines += ["", f"{phase} answers"]

@@ -353,6 +353,14 @@ def locate_key(text: str, key_path: str) -> tuple[int, int]:
             name, index = array[1], int(array[2])
             header = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]")
             hits = [i for i in range(start, len(lines)) if header.match(lines[i])]
+            if not hits:
+                # Written inline, as Value Planner writes it: `name = [` then one `{ ... }` a line.
+                opening = re.compile(rf"^\s*{re.escape(name)}\s*=\s*\[")
+                first = next((i for i in range(start, len(lines)) if opening.match(lines[i])), None)
+                if first is not None:
+                    hits = [i for i in range(first, len(lines)) if "{" in lines[i]]
+                    if index < len(hits):
+                        return _inline_position(lines[hits[index]], hits[index], parts[number + 1:])
             if index >= len(hits):
                 return (start + 1, 1)
             start = hits[index]
@@ -370,3 +378,12 @@ def locate_key(text: str, key_path: str) -> tuple[int, int]:
         else:
             return (start + 1, 1)
     return (start + 1, 1)
+
+
+def _inline_position(line: str, line_index: int, rest: list[str]) -> tuple[int, int]:
+    """Where key `rest[0]` stands inside the inline table on `line` (or the table's start)."""
+    if rest:
+        found = re.search(rf"[{{,]\s*{re.escape(rest[0])}\s*=\s*", line)
+        if found:
+            return (line_index + 1, found.end() + 1)
+    return (line_index + 1, line.index("{") + 1)

@@ -36,6 +36,7 @@ def planner_environment(root: Path) -> dict[str, str]:
         PLANNER_PLANS=str(root / "plans"),
         PLANNER_CONFIG_DIR=str(root / "config"),
         PLANNER_DATA_DIR=str(root / "data"),
+        PLANNER_CACHE_DIR=str(root / "cache"),
         PLANNER_NOW=PLANNER_NOW,
         TZ="UTC",  # the time zone a new plan folder is given
         PYTHONUTF8="1",  # ✓ and █ in the output, whatever the locale
@@ -94,3 +95,14 @@ def run(planner_runner: PlannerRunner) -> Callable[..., subprocess.CompletedProc
 def run_json(planner_runner: PlannerRunner) -> Callable[..., Any]:
     """`run_json(*args) -> parsed stdout`, asserting exit status 0."""
     return planner_runner.json
+
+
+@pytest.fixture(autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real user's config, data or cache folders, nor their plan."""
+    root = tmp_path_factory.mktemp("user")
+    for name in ("CONFIG", "DATA", "CACHE"):
+        monkeypatch.setenv(f"PLANNER_{name}_DIR", str(root / name.lower()))
+    monkeypatch.setenv("PLANNER_PLANS", str(root / "plans"))
+    for name in ("PLANNER_PLUGINS_ALLOW", "PLANNER_PLUGINS_BLOCK", "PLANNER_STRICT_PLUGINS", "PLANNER_TRACE_HOOKS"):
+        monkeypatch.delenv(name, raising=False)

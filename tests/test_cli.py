@@ -486,7 +486,10 @@ def test_export_markdown_and_json(planner: PlannerRunner) -> None:
     assert set(everything) == {"board", "tasks", "weeks"}
     assert everything["board"]["title"] == "My plan"
     assert len(everything["tasks"]) == 3
-    assert everything["weeks"] == {THIS_WEEK: {"plan": {"skills.focus": "SQL window functions"}, "review": {}}}
+    [week] = everything["weeks"]
+    assert week["week"] == THIS_WEEK and "tasks" not in week
+    assert week["answers"] == {"plan": {"skills.focus": "SQL window functions"}, "review": {}}
+    assert set(week) == WEEK_KEYS - {"tasks"}
     assert "Not this week" in planner.ok("export", "--week", "next").stdout
 
 
