@@ -285,7 +285,7 @@ class PlanStore:
                 continue
             tasks[task.id] = task
             if index is not None:
-                index.put(name, stat, task)
+                index.put(name, stat, data, task)
         if index is not None:
             index.save({entry.name for entry in entries})
         problems.sort(key=lambda problem: str(problem.path))
@@ -445,14 +445,15 @@ class TaskIndex:
             return entry[2]
         return None
 
-    def put(self, name: str, stat: os.stat_result, task: Task) -> None:
-        if stat.st_mtime_ns > time.time_ns() - self.SETTLE_NS or not _json_safe(dict(task.extra)):
-            # Too fresh to trust its mtime, or an unknown key holds a date JSON would turn to text.
+    def put(self, name: str, stat: os.stat_result, data: dict[str, Any], task: Task) -> None:
+        """Keep the parsed document `data` of a file that became `task`."""
+        if (stat.st_mtime_ns > time.time_ns() - self.SETTLE_NS or "created" not in data
+                or not _json_safe(dict(task.extra))):
+            # Too fresh to trust its mtime; dated by its mtime; or an unknown key holds a date that
+            # JSON would give back as text.
             self.entries.pop(name, None)
             return
-        document = {key: value.isoformat() if isinstance(value, (date, datetime)) else value
-                    for key, value in task_to_toml(task).items()}
-        self.entries[name] = [stat.st_mtime_ns, stat.st_size, document]
+        self.entries[name] = [stat.st_mtime_ns, stat.st_size, data]
         self.dirty = True
 
     def save(self, present: set[str]) -> None:
@@ -464,7 +465,8 @@ class TaskIndex:
         if not (self.dirty or gone):
             return
         document = {"version": self.VERSION, "root": str(self.root.resolve()), "entries": self.entries}
-        data = json.dumps(document, separators=(",", ":")).encode()
+        # Dates and times become ISO text, which task_from_toml reads back as the same values.
+        data = json.dumps(document, separators=(",", ":"), default=_isoformat).encode()
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
@@ -479,3 +481,9 @@ def _json_safe(value: Any) -> bool:
     if isinstance(value, list):
         return all(_json_safe(item) for item in value)
     return isinstance(value, (str, int, float, bool))
+
+
+def _isoformat(value: Any) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot go into the index")
