@@ -644,7 +644,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{error.strerror or error}{where}", EXIT_BAD_DATA)
     finally:
         session = getattr(runner, "session", None)
-        for notice in session.notices if session else ():
+        for notice in session.messages() if session else ():
             print(f"planner: {notice}", file=sys.stderr)
 
 

@@ -88,9 +88,13 @@ class Session:
     def host(self):  # -> PluginHost; imported here so commands without plugins stay fast
         from planner.host import load_host
 
-        host = load_host(self.config)
-        self.notices.extend(host.warnings)
-        return host
+        return load_host(self.config)
+
+    def messages(self) -> list[str]:
+        """Everything the user should hear about besides the command's output: notices, and every
+        plugin that was disabled (on load or later, when one of its hooks failed)."""
+        plugin_warnings = self.__dict__["host"].warnings if "host" in self.__dict__ else []
+        return self.notices + plugin_warnings
 
     # --- the plan folder -------------------------------------------------------------------------
 

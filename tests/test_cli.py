@@ -754,3 +754,52 @@ def test_no_command_with_a_plan_shows_this_week(planner: PlannerRunner) -> None:
     assert "Fri 27 Nov\n  · SKILL  Finish the SQL course module\n" in result.stdout
     assert "demo" not in result.stderr
     assert not (planner.data / "demo-plan").exists()
+
+
+# --- plugins from the config folder: a failing one is named, the command and the others go on ----
+
+FAILING_PLUGINS = {
+    "broken_import.py": "raise RuntimeError('cannot start')\n",
+    "bad_score.py": (
+        "from planner.api import Practice, Prompt, hookimpl\n\n"
+        "@hookimpl\n"
+        "def planner_register_practices(register):\n"
+        "    register(Practice('flaky', 'Flaky', 'Fails when scoring.', '#445566', 'FLAKY'))\n\n"
+        "@hookimpl\n"
+        "def planner_prompts(phase):\n"
+        "    return [Prompt('why', 'Why?')]\n\n"
+        "@hookimpl\n"
+        "def planner_score_week(tasks):\n"
+        "    raise ValueError('score exploded')\n"
+    ),
+}
+
+
+def test_failing_user_plugins_are_reported_and_isolated(planner: PlannerRunner) -> None:
+    folder = planner.root / "config" / "plugins"
+    folder.mkdir(parents=True)
+    for name, source in FAILING_PLUGINS.items():
+        (folder / name).write_text(source)
+    add(planner, "Finish the SQL course module", "--practice", "skills", "--day", "today", "--estimate", "1h")
+    task_id = planner.json("list", "--json")[0]["id"]
+    planner.ok("done", task_id)
+    result = planner.ok("score")
+    assert "60 of 180 target minutes of skill practice done" in result.stdout
+    assert "Flaky" not in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("planner: plugin")]
+    assert any("'broken_import'" in line and "RuntimeError: cannot start" in line for line in warnings)
+    assert any("'bad_score'" in line and "planner_score_week raised ValueError: score exploded" in line
+               for line in warnings)
+    records = {record["name"]: record for record in planner.json("plugins", "--json")}
+    assert records["broken_import"]["status"] == "error" and records["broken_import"]["origin"] == "file"
+    assert records["bad_score"]["status"] == "active"  # disabled only once a hook of its fails
+    prompts = planner.json("prompts", "--phase", "plan", "--json")
+    assert "flaky.why" in {row["id"] for row in prompts}
+
+
+def test_plugins_can_be_blocked_by_environment(planner: PlannerRunner) -> None:
+    result = planner("plugins", "--json", env={"PLANNER_PLUGINS_BLOCK": "feedback,learning"})
+    records = {record["name"]: record for record in json.loads(result.stdout)}
+    assert records["feedback"]["status"] == records["learning"]["status"] == "blocked"
+    score = json.loads(planner("score", "--json", env={"PLANNER_PLUGINS_BLOCK": "feedback"}).stdout)
+    assert "feedback" not in {row["id"] for row in score[0]["practices"]}
