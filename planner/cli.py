@@ -261,7 +261,8 @@ class Command:
             changes["column"] = self.column(args.column)
         if not changes:
             raise UserError("nothing to change: give at least one option such as --title or --due (see --help)")
-        task = session.change_task(task, lambda current, now, board: edit_task(current, now, board, **changes))
+        task = session.change_task(task, lambda current, now, board: edit_task(current, now, board, **changes),
+                                   f"edit {task.title!r}")
         self.show_task_line("Edited", task)
 
     def cmd_move(self, args: argparse.Namespace) -> None:
@@ -269,7 +270,8 @@ class Command:
         task = session.find(args.id, include_deleted=False)
         column = self.column(args.column)
         rank = rank_at_end((other for other in session.tasks.values() if other.id != task.id), column)
-        task = session.change_task(task, lambda current, now, board: move_task(current, column, now, board, rank))
+        task = session.change_task(task, lambda current, now, board: move_task(current, column, now, board, rank),
+                                   f"move {task.title!r}")
         self.show_task_line(f"Moved to {session.board.column(column).title}:", task)
 
     def cmd_done(self, args: argparse.Namespace) -> None:
@@ -281,11 +283,12 @@ class Command:
             finished = complete_task(current, now, board)
             return edit_task(finished, now, board, spent=spent) if spent is not None else finished
 
-        self.show_task_line("Done:", session.change_task(task, finish))
+        self.show_task_line("Done:", session.change_task(task, finish, f"done {task.title!r}"))
 
     def cmd_rm(self, args: argparse.Namespace) -> None:
         task = self.session.find(args.id, include_deleted=False)
-        task = self.session.change_task(task, lambda current, now, board: delete_task(current, now))
+        task = self.session.change_task(task, lambda current, now, board: delete_task(current, now),
+                                        f"delete {task.title!r}")
         self.show_task_line("Deleted", task)
         self.print(f"(kept as a tombstone: `planner restore {self.short_id(task)}` brings it back)")
 
@@ -293,7 +296,20 @@ class Command:
         task = self.session.find(args.id)
         if task.status != "deleted":
             raise UserError(f"task {self.short_id(task)} is not deleted")
-        self.show_task_line("Restored", self.session.change_task(task, restore_task))
+        self.show_task_line("Restored", self.session.change_task(task, restore_task, f"restore {task.title!r}"))
+
+    def cmd_undo(self, args: argparse.Namespace) -> None:
+        self._replay(self.session.undo, "Undid", "nothing to undo")
+
+    def cmd_redo(self, args: argparse.Namespace) -> None:
+        self._replay(self.session.redo, "Redid", "nothing to redo")
+
+    def _replay(self, step: Callable[[], tuple[str, Task] | None], verb: str, nothing: str) -> None:
+        result = step()
+        if result is None:
+            raise UserError(nothing)
+        label, task = result
+        self.print(f"{verb} {label}: {self.short_id(task)}  {task.title}")
 
     def cmd_week(self, args: argparse.Namespace) -> None:
         from planner import report
@@ -574,6 +590,9 @@ def build_parser() -> Parser:
 
     sub = command("restore", "bring back a deleted task")
     sub.add_argument("id")
+
+    command("undo", "undo the last change made on this machine (the app's too)")
+    command("redo", "redo the last change undone")
 
     sub = command("week", "the plan for a week: days, tasks, intentions, answers")
     sub.add_argument("week", nargs="?", help="2026-W48, this, next, last (default: this)")

@@ -52,13 +52,21 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME))
 
 
+def _plan_key(plans: Path) -> str:
+    import hashlib
+
+    return hashlib.sha1(str(plans.resolve()).encode()).hexdigest()[:16]
+
+
 def index_path_for(plans: Path) -> Path:
     """Where the derived task index of a plan folder is kept: the user's cache folder, one file per
     plan folder, never inside the plan folder (which is synced)."""
-    import hashlib
+    return cache_dir() / f"index-{_plan_key(plans)}.json"
 
-    digest = hashlib.sha1(str(plans.resolve()).encode()).hexdigest()[:16]
-    return cache_dir() / f"index-{digest}.json"
+
+def undo_path_for(plans: Path) -> Path:
+    """Where this machine's undo history of a plan folder is kept (per user, not synced)."""
+    return data_dir() / "undo" / f"{_plan_key(plans)}.json"
 
 
 def _names(value: str | None) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from planner.config import Config, index_path_for, load_config
+from planner.config import Config, index_path_for, load_config, undo_path_for
 from planner.dates import Clock, fixed_clock_from_env, local_timezone, week_of
 from planner.ids import new_task_id
 from planner.model import (
@@ -83,6 +83,12 @@ class Session:
     @property
     def problems(self) -> list[Problem]:
         return self._loaded[1]
+
+    @cached_property
+    def undo_log(self):  # -> UndoLog
+        from planner.undo import UndoLog
+
+        return UndoLog(undo_path_for(self.root))
 
     @cached_property
     def host(self):  # -> PluginHost; imported here so commands without plugins stay fast
@@ -170,19 +176,35 @@ class Session:
         task = replace(task, rank=rank_at_end(self.tasks.values(), task.column))
         self.store.add_task(task)
         self.tasks[task.id] = task
+        self.undo_log.record(None, task, f"add {task.title!r}")
         if task.is_done:
             self.host.task_completed(task)
         return task
 
-    def change_task(self, task: Task, change: Callable[[Task, datetime, Board], Task]) -> Task:
-        """Apply `change(task, now, board)` to the task as saved on disk, save, and tell plugins
-        when it became done."""
+    def change_task(self, task: Task, change: Callable[[Task, datetime, Board], Task], label: str = "edit") -> Task:
+        """Apply `change(task, now, board)` to the task as saved on disk, save, remember it for undo
+        (as `label`), and tell plugins when it became done."""
         now = self.now()
         before, after = self.store.update_task(task.id, lambda current: change(current, now, self.board))
         self.tasks[after.id] = after
+        self.undo_log.record(before, after, label)
         if after.is_done and not before.is_done:
             self.host.task_completed(after)
         return after
+
+    def undo(self) -> tuple[str, Task] | None:
+        """Revert the newest change made on this machine (in the CLI or the app)."""
+        return self._replay(self.undo_log.undo)
+
+    def redo(self) -> tuple[str, Task] | None:
+        return self._replay(self.undo_log.redo)
+
+    def _replay(self, step: Callable[..., tuple[str, Task] | None]) -> tuple[str, Task] | None:
+        self.ensure_plan()
+        result = step(self.store, self.now())
+        if result is not None:
+            self.tasks[result[1].id] = result[1]
+        return result
 
     def change_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan:
         self.ensure_plan()
