@@ -505,15 +505,16 @@ class Command:
             self.out.write(report.week_markdown(view, tasks, self.labels(), self.prompt_texts(label), result))
 
     def cmd_open(self, args: argparse.Namespace) -> None:
-        """No command: the full-screen planner (the TUI is a separate issue; until it lands, say so)."""
+        """No command: the full-screen planner, on a demo plan until the user has one."""
         session = self.session
         if not session.store.exists():
             session = self.session = _demo_session(session)
-        self.print("The full-screen planner is not built yet: here is this week from the command line.")
-        self.print(f"Plan folder: {session.root}\n")
-        args.week = None
-        args.json = False
-        self.cmd_week(args)
+        session.board  # noqa: B018 - a malformed board.toml is reported here, before the screen clears
+        if not sys.stdout.isatty() or not sys.stdin.isatty():
+            raise UserError("the planner needs a terminal; use a command such as `planner week` in scripts")
+        from planner.app import run_app
+
+        run_app(session)
 
 
 def build_parser() -> Parser:

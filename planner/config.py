@@ -124,3 +124,32 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         trace_hooks=Path(trace).expanduser() if trace else None,
         raw=raw,
     )
+
+
+def save_config_value(path: tuple[str, ...], value: Any, environ: Mapping[str, str] | None = None) -> Path:
+    """Set one value of config.toml (e.g. ("plugins", "block")) and save it atomically; None removes
+    it. Other settings are kept (comments are not: tomllib does not keep them)."""
+    import tomli_w
+
+    from planner.store import atomic_write
+
+    folder = config_dir()
+    file = folder / "config.toml"
+    document: dict[str, Any] = {}
+    if file.is_file():
+        try:
+            document = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{file}: {error}; not changed") from None
+    table = document
+    for key in path[:-1]:
+        table = table.setdefault(key, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{file}: {key} is not a table; not changed")
+    if value is None:
+        table.pop(path[-1], None)
+    else:
+        table[path[-1]] = value
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write(file, tomli_w.dumps(document).encode("utf-8"))
+    return file

@@ -729,29 +729,23 @@ def test_console_script_start_up_imports_no_textual(planner: PlannerRunner) -> N
     assert not {name for name in imported if name.split(".")[0] in ("textual", "rich")}
 
 
-# --- no command: the TUI is not built yet --------------------------------------------------------------
+# --- no command: the full-screen planner, which needs a terminal ---------------------------------------
 
-def test_no_command_without_a_plan_shows_a_demo_plan(run: PlannerRunner) -> None:
-    result = run.ok()
-    assert result.stdout.startswith("The full-screen planner is not built yet")
-    demo = run.data / "demo-plan"
-    assert f"Plan folder: {demo}\n" in result.stdout
-    assert "Week 2026-W48  (Mon 23 Nov - Sun 29 Nov 2026)" in result.stdout
-    assert "Thu 26 Nov  <- today" in result.stdout
+def test_no_command_without_a_plan_prepares_a_demo_plan(run: PlannerRunner) -> None:
+    result = run()
+    assert result.returncode == 1
+    assert "planner: error: the planner needs a terminal" in result.stderr
     assert "showing a demo plan" in result.stderr
+    demo = run.data / "demo-plan"
     assert (demo / "board.toml").is_file()
     assert list((demo / "tasks").glob("*.toml")), "the demo plan has tasks"
     assert not run.plans.exists()  # the user's plan folder is not made behind their back
-    again = run.ok()
-    assert again.stdout == result.stdout
 
 
-def test_no_command_with_a_plan_shows_this_week(planner: PlannerRunner) -> None:
+def test_no_command_with_a_plan_opens_it_and_no_demo(planner: PlannerRunner) -> None:
     add(planner, "Finish the SQL course module", "--practice", "skills", "--day", "fri")
-    result = planner.ok()
-    assert result.stdout.startswith("The full-screen planner is not built yet")
-    assert f"Plan folder: {planner.plans}\n" in result.stdout
-    assert "Fri 27 Nov\n  · SKILL  Finish the SQL course module\n" in result.stdout
+    result = planner()
+    assert result.returncode == 1 and "needs a terminal" in result.stderr
     assert "demo" not in result.stderr
     assert not (planner.data / "demo-plan").exists()
 

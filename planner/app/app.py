@@ -1,0 +1,193 @@
+"""The Textual app: owns the session, turns user intent into saved changes, and tells the screens.
+
+Every change goes through `change_task` / `add_task`, which save at once (the store writes the one
+file atomically) and then publish `plan_changed` with the ids that changed, so each screen updates
+only what it shows. Changes made by another process (git pull, a second planner, an editor) are
+noticed by polling the folder's fingerprint and flow through the same signal.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, datetime
+from typing import Any, Callable
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.signal import Signal
+
+from planner.model import ModelError, Task, WeekPlan
+from planner.session import Session, UserError
+from planner.store import Problem, StoreError, changed_paths
+
+WATCH_SECONDS = 1.5
+
+
+def _screen(module: str, name: str) -> Callable[[], Screen]:
+    """A mode's screen, imported when first shown: start-up only pays for the board."""
+
+    def make() -> Screen:
+        return getattr(importlib.import_module(f"planner.app.screens.{module}"), name)()
+
+    return make
+
+
+class PlannerApp(App[None]):
+    TITLE = "Value Planner"
+    CSS = """
+    Screen { background: $background; }
+    """
+    MODES = {
+        "board": _screen("board", "BoardScreen"),
+        "week": _screen("week", "WeekScreen"),
+        "insights": _screen("insights", "InsightsScreen"),
+        "practices": _screen("practices", "PracticesScreen"),
+    }
+    DEFAULT_MODE = "board"
+    COMMANDS = App.COMMANDS | {lambda: importlib.import_module("planner.app.commands").PlannerCommands}
+    BINDINGS = [
+        Binding("1", "switch_mode('board')", "Board", id="app.board"),
+        Binding("2", "switch_mode('week')", "Week", id="app.week"),
+        Binding("3", "switch_mode('insights')", "Insights", show=False, id="app.insights"),
+        Binding("4", "switch_mode('practices')", "Practices", show=False, id="app.practices"),
+        Binding("u,ctrl+z", "undo", "Undo", id="app.undo"),
+        Binding("ctrl+r,ctrl+y", "redo", "Redo", show=False, id="app.redo"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, session: Session, *, watch: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.watch_folder = watch
+        #: Published with the set of task ids that changed, or None when anything may have.
+        self.plan_changed: Signal[set[str] | None] = Signal(self, "plan-changed")
+        #: Published with the label of a week whose file (intentions, answers, notes) changed.
+        self.week_changed: Signal[str] = Signal(self, "week-changed")
+        self._fingerprint: dict[str, tuple[int, int]] = {}
+
+    # --- start-up ------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        for notice in self.session.messages():
+            self.notify(notice, severity="warning", markup=False, timeout=8)
+        self.session.notices.clear()
+        if self.watch_folder:
+            self._fingerprint = self.session.store.fingerprint()
+            self.set_interval(WATCH_SECONDS, self.check_for_outside_changes)
+
+    # --- what screens use ---------------------------------------------------------------------------
+
+    @property
+    def tasks(self) -> dict[str, Task]:
+        return self.session.tasks
+
+    def today(self) -> date:
+        return self.session.today()
+
+    def practice(self, practice_id: str | None):
+        return self.session.host.practices.get(practice_id or "")
+
+    def report_error(self, error: Exception) -> None:
+        self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
+
+    def change_task(self, task_id: str, change: Callable[[Task, datetime, Any], Task], label: str) -> Task | None:
+        """Save a change to one task and tell the screens; None (with a notice) when refused."""
+        task = self.tasks.get(task_id)
+        if task is None:
+            return None
+        try:
+            changed = self.session.change_task(task, change, label)
+        except (StoreError, ModelError, UserError, OSError) as error:
+            self.report_error(error)
+            return None
+        self._after_save({changed.id})
+        return changed
+
+    def add_task(self, title: str, **fields: Any) -> Task | None:
+        try:
+            task = self.session.add_task(title, **fields)
+        except (StoreError, ModelError, UserError, OSError) as error:
+            self.report_error(error)
+            return None
+        self._after_save({task.id})
+        return task
+
+    def change_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan | None:
+        """Save a change to a week file and tell the screens; None (with a notice) when refused."""
+        try:
+            week = self.session.change_week(label, change)
+        except (StoreError, OSError) as error:
+            self.report_error(error)
+            return None
+        self._fingerprint = self.session.store.fingerprint() if self.watch_folder else {}
+        self.week_changed.publish(label)
+        return week
+
+    def _after_save(self, task_ids: set[str]) -> None:
+        self._fingerprint = self.session.store.fingerprint() if self.watch_folder else {}
+        self._tell_plugin_warnings()
+        self.plan_changed.publish(task_ids)
+
+    def _tell_plugin_warnings(self) -> None:
+        host = self.session.__dict__.get("host")
+        if host is not None and host.warnings:
+            for warning in host.warnings:
+                self.notify(warning, title="Plugin disabled", severity="warning", markup=False, timeout=10)
+            host.warnings.clear()
+
+    # --- undo ------------------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._replay(self.session.undo, "Undid", "Nothing to undo")
+
+    def action_redo(self) -> None:
+        self._replay(self.session.redo, "Redid", "Nothing to redo")
+
+    def _replay(self, step: Callable[[], tuple[str, Task] | None], verb: str, nothing: str) -> None:
+        try:
+            result = step()
+        except (StoreError, ModelError, OSError) as error:
+            self.report_error(error)
+            return
+        if result is None:
+            self.notify(nothing, timeout=3)
+            return
+        label, task = result
+        self.notify(f"{verb} {label}", markup=False, timeout=3)
+        self._after_save({task.id})
+
+    def action_help(self) -> None:
+        from planner.app.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    # --- changes made elsewhere -----------------------------------------------------------------------
+
+    def check_for_outside_changes(self) -> None:
+        store = self.session.store
+        now = store.fingerprint()
+        changed = changed_paths(self._fingerprint, now)
+        self._fingerprint = now
+        if not changed:
+            return
+        task_ids = set()
+        for path in changed:
+            folder, _, name = path.partition("/")
+            if folder == "weeks":
+                self.week_changed.publish(name.removesuffix(".toml"))
+            if folder != "tasks":
+                continue
+            task_id = name.removesuffix(".toml")
+            result = store.read_task(task_id)
+            if isinstance(result, Task):
+                self.tasks[task_id] = result
+            else:
+                self.tasks.pop(task_id, None)
+                if isinstance(result, Problem):
+                    self.notify(f"{result} (left out until fixed)", severity="warning", markup=False)
+            task_ids.add(task_id)
+        if task_ids or "board.toml" in changed:
+            self.plan_changed.publish(task_ids if "board.toml" not in changed else None)
+

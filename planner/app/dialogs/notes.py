@@ -1,0 +1,86 @@
+"""Edit a task's notes in the user's $EDITOR; inside the app when the terminal cannot be handed over
+(a headless test, some SSH set-ups)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static, TextArea
+
+from planner.model import Task
+
+
+def edit_notes(app: App, task: Task) -> None:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if editor:
+        try:
+            with app.suspend():
+                notes = _run_editor(editor, task)
+        except SuspendNotSupported:
+            pass
+        else:
+            if notes is not None:
+                save_notes(app, task, notes)
+            return
+    app.push_screen(NotesEditor(task), lambda notes: save_notes(app, task, notes) if notes is not None else None)
+
+
+def _run_editor(editor: str, task: Task) -> str | None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{task.id}-notes.md"
+        path.write_text(task.notes, encoding="utf-8")
+        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        if result.returncode != 0:
+            return None
+        return path.read_text(encoding="utf-8")
+
+
+def save_notes(app: App, task: Task, notes: str) -> None:
+    text = notes.rstrip("\n")
+    if text == task.notes:
+        return
+    app.change_task(task.id, lambda current, now, board: replace(current, notes=text, updated=now),
+                    f"notes of {task.title!r}")
+
+
+class NotesEditor(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    NotesEditor { align: center middle; }
+    NotesEditor > Vertical { width: 80%; height: 80%; border: thick $primary; background: $surface; }
+    NotesEditor TextArea { height: 1fr; }
+    NotesEditor #hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="notes.save"),
+        Binding("escape", "cancel", "Cancel", id="notes.cancel"),
+    ]
+
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self.task_notes = task.notes
+        self.task_title = task.title
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content.assemble(("Notes: ", "bold"), self.task_title))
+            yield TextArea(self.task_notes, id="notes")
+            yield Static(Content("ctrl+s save · Esc cancel"), id="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,366 @@
+"""The kanban board: one column per board column, keyboard first, mouse too."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+
+from planner.app.widgets.card_list import CardList
+from planner.app.widgets.cards import card_content
+from planner.app.widgets.title_bar import TitleBar
+from planner.filters import TaskFilter, parse_filter
+from planner.model import (
+    Column,
+    Task,
+    column_tasks,
+    complete_task,
+    delete_task,
+    move_task,
+    rank_at_end,
+    rank_between,
+    restore_task,
+)
+
+
+class BoardColumn(Vertical):
+    """A column's header (title, count, WIP limit) above its cards."""
+
+    DEFAULT_CSS = """
+    BoardColumn { width: 1fr; height: 1fr; border-right: vkey $panel; }
+    BoardColumn:last-of-type { border-right: none; }
+    BoardColumn > .column-header { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    BoardColumn > .column-header.over-limit { background: $error 40%; }
+    BoardColumn:focus-within > .column-header { background: $primary 40%; }
+    """
+
+    def __init__(self, column: Column, list_: CardList) -> None:
+        super().__init__(id=f"column-{column.id}")
+        self.column = column
+        self.cards = list_
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="column-header")
+        yield self.cards
+
+    def update_header(self, count: int) -> None:
+        wip = self.column.wip
+        limit = f" {count}/{wip}" if wip else f" {count}"
+        over = bool(wip and count > wip)
+        header = self.query_one(".column-header", Static)
+        header.update(Content(f"{self.column.title}{limit}{'  over limit' if over else ''}"))
+        header.set_class(over, "over-limit")
+
+
+class BoardScreen(Screen):
+    DEFAULT_CSS = """
+    BoardScreen #columns { height: 1fr; }
+    BoardScreen #filter { dock: bottom; display: none; height: 3; }
+    BoardScreen #filter.visible { display: block; }
+    BoardScreen #empty-hint { dock: bottom; height: auto; color: $text-muted; padding: 0 1; display: none; }
+    """
+
+    BINDINGS = [
+        Binding("left,h", "focus_column(-1)", "Column", show=False, id="board.column_left"),
+        Binding("right,l", "focus_column(1)", "Column", show=False, id="board.column_right"),
+        Binding("shift+right,greater_than_sign", "move_card(1)", "Move →", id="board.move_right"),
+        Binding("shift+left,less_than_sign", "move_card(-1)", "Move ←", show=False, id="board.move_left"),
+        Binding("shift+up,K", "reorder(-1)", "Up", show=False, id="board.reorder_up"),
+        Binding("shift+down,J", "reorder(1)", "Down", show=False, id="board.reorder_down"),
+        Binding("n", "new_task", "New", id="board.new"),
+        Binding("e", "edit_task", "Edit", id="board.edit"),
+        Binding("o", "edit_notes", "Notes", show=False, id="board.notes"),
+        Binding("x", "toggle_done", "Done", id="board.done"),
+        Binding("delete,D", "delete_task", "Delete", show=False, id="board.delete"),
+        Binding("s", "schedule", "Schedule", show=False, id="board.schedule"),
+        Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = TaskFilter()
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        with Horizontal(id="columns"):
+            for column in self.app.session.board.columns:
+                yield BoardColumn(column, CardList(column.id, self.render_card, id=f"cards-{column.id}"))
+        yield Static(id="empty-hint")
+        yield Input(placeholder="filter: words, practice:skills, tag:sql (Enter to keep, Esc to clear)",
+                    id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.plan_changed.subscribe(self, self.on_plan_changed)
+        self.show_all()
+        first = self.lists[0]
+        for cards in self.lists:
+            if cards.task_ids:
+                first = cards
+                break
+        first.focus()
+
+    @property
+    def columns(self) -> list[BoardColumn]:
+        return list(self.query(BoardColumn))
+
+    @property
+    def lists(self) -> list[CardList]:
+        return [column.cards for column in self.columns]
+
+    def render_card(self, task: Task) -> Content:
+        return card_content(task, self.app.practice(task.practice), self.app.today())
+
+    # --- what is shown -----------------------------------------------------------------------------
+
+    def visible_tasks(self, column_id: str) -> list[Task]:
+        tasks = column_tasks(self.app.tasks.values(), column_id)
+        return [task for task in tasks if self.filter.matches(task)] if self.filter.active else tasks
+
+    def show_all(self) -> None:
+        known = {column.id for column in self.app.session.board.columns}
+        first = self.app.session.board.columns[0].id
+        for column in self.columns:
+            tasks = self.visible_tasks(column.column.id)
+            if column.column.id == first:  # tasks in a column the board no longer has
+                strays = [task for task in self.app.tasks.values()
+                          if task.status != "deleted" and task.column not in known and self.filter.matches(task)]
+                tasks += sorted(strays, key=lambda task: (task.rank, task.id))
+            column.cards.show_tasks(tasks)
+            column.update_header(len(tasks))
+        self.query_one(TitleBar).refresh_title()
+        hint = self.query_one("#empty-hint", Static)
+        empty = not any(cards.task_ids for cards in self.lists)
+        hint.display = empty
+        if empty:
+            hint.update(Content("No tasks here yet: press n to add one, or 2 to plan the week."
+                                if not self.filter.active else "No task matches the filter: Esc clears it."))
+
+    def on_plan_changed(self, task_ids: set[str] | None) -> None:
+        if task_ids is None or len(task_ids) > 20 or not self.is_current:
+            self.show_all()
+            return
+        for task_id in task_ids:
+            self.update_card(task_id)
+        self.query_one(TitleBar).refresh_title()
+
+    def on_screen_resume(self) -> None:
+        self.show_all()
+
+    def update_card(self, task_id: str) -> None:
+        """Show one changed task where it now belongs, touching only the rows that change."""
+        task = self.app.tasks.get(task_id)
+        visible = task is not None and task.status != "deleted" and self.filter.matches(task)
+        for column in self.columns:
+            cards = column.cards
+            here = cards.index_of(task_id) is not None
+            belongs = visible and task.column == column.column.id
+            if here and not belongs:
+                cards.remove_task(task_id)
+            elif belongs and here:
+                order = self.visible_tasks(column.column.id)
+                if [t.id for t in order] == cards.task_ids:
+                    cards.replace_task(task)
+                else:
+                    cards.show_tasks(order, keep=task_id)
+            elif belongs:
+                order = self.visible_tasks(column.column.id)
+                if order and order[-1].id == task_id:
+                    cards.append_task(task)
+                else:
+                    cards.show_tasks(order, keep=task_id)
+            column.update_header(len(cards.task_ids))
+
+    # --- the selected card ---------------------------------------------------------------------------
+
+    @property
+    def focused_list(self) -> CardList | None:
+        focused = self.focused
+        return focused if isinstance(focused, CardList) else None
+
+    @property
+    def selected_task(self) -> Task | None:
+        cards = self.focused_list
+        task_id = cards.selected_task_id if cards else None
+        return self.app.tasks.get(task_id) if task_id else None
+
+    def follow(self, task: Task) -> None:
+        """Keep the cursor on `task` after it moved."""
+        for cards in self.lists:
+            if cards.select_task(task.id):
+                cards.focus()
+                return
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def action_focus_column(self, step: int) -> None:
+        lists = self.lists
+        current = self.focused_list
+        index = lists.index(current) if current in lists else 0
+        target = lists[(index + step) % len(lists)]
+        if current is not None and current.highlighted is not None and target.task_ids:
+            target.highlighted = min(current.highlighted, len(target.task_ids) - 1)
+        target.focus()
+
+    def action_move_card(self, step: int) -> None:
+        task = self.selected_task
+        if task is None:
+            return
+        columns = self.app.session.board.columns
+        ids = [column.id for column in columns]
+        index = ids.index(task.column) if task.column in ids else 0
+        target = index + step
+        if not 0 <= target < len(ids):
+            return
+        self.move_to(task, ids[target])
+
+    def move_to(self, task: Task, column_id: str) -> None:
+        others = (other for other in self.app.tasks.values() if other.id != task.id)
+        rank = rank_at_end(others, column_id)
+        title = self.app.session.board.column(column_id).title
+        moved = self.app.change_task(task.id, lambda current, now, board: move_task(current, column_id, now, board, rank),
+                                     f"move {task.title!r} to {title}")
+        if moved is not None:
+            self.follow(moved)
+
+    def action_reorder(self, step: int) -> None:
+        cards = self.focused_list
+        task = self.selected_task
+        if cards is None or task is None or cards.highlighted is None:
+            return
+        index = cards.highlighted
+        target = index + step
+        if not 0 <= target < len(cards.task_ids):
+            return
+        tasks = self.app.tasks
+        # The new rank lies between the neighbours on the far side of the card it passes.
+        neighbours = [tasks[task_id] for task_id in cards.task_ids if task_id != task.id]
+        position = target
+        before = neighbours[position - 1].rank if position > 0 else None
+        after = neighbours[position].rank if position < len(neighbours) else None
+        if before is not None and after is not None and before >= after:
+            return  # hand-edited ranks that tie: leave the order alone rather than guess
+        rank = rank_between(before, after)
+        moved = self.app.change_task(task.id, lambda current, now, board: replace(current, rank=rank, updated=now),
+                                     f"reorder {task.title!r}")
+        if moved is not None:
+            self.follow(moved)
+
+    def action_toggle_done(self) -> None:
+        task = self.selected_task
+        if task is None:
+            return
+        if task.is_done:
+            board = self.app.session.board
+            column = board.week_column if task.week else board.columns[0].id
+            self.move_to(task, column)
+            return
+        done = self.app.change_task(task.id, lambda current, now, board: complete_task(current, now, board),
+                                    f"done {task.title!r}")
+        if done is not None:
+            self.app.notify(f"Done: {done.title}", markup=False, timeout=3)
+
+    def action_delete_task(self) -> None:
+        task = self.selected_task
+        if task is None:
+            return
+        deleted = self.app.change_task(task.id, lambda current, now, board: delete_task(current, now),
+                                       f"delete {task.title!r}")
+        if deleted is not None:
+            self.app.notify(f"Deleted {deleted.title} (u undoes)", markup=False, timeout=4)
+
+    def action_new_task(self) -> None:
+        from planner.app.dialogs.task_form import TaskForm
+
+        cards = self.focused_list
+        column = cards.column_id if cards else None
+
+        def created(values: dict | None) -> None:
+            if values:
+                task = self.app.add_task(values.pop("title"), column=column, **values)
+                if task is not None:
+                    self.follow(task)
+
+        self.app.push_screen(TaskForm(None), created)
+
+    def action_edit_task(self) -> None:
+        from planner.app.dialogs.task_form import TaskForm, apply_form
+
+        task = self.selected_task
+        if task is None:
+            return
+
+        def edited(values: dict | None) -> None:
+            if values:
+                self.app.change_task(task.id, lambda current, now, board: apply_form(current, values, now, board),
+                                     f"edit {task.title!r}")
+
+        self.app.push_screen(TaskForm(task), edited)
+
+    def action_edit_notes(self) -> None:
+        from planner.app.dialogs.notes import edit_notes
+
+        task = self.selected_task
+        if task is not None:
+            edit_notes(self.app, task)
+
+    def action_schedule(self) -> None:
+        from planner.app.dialogs.schedule import ScheduleDialog
+
+        task = self.selected_task
+        if task is not None:
+            self.app.push_screen(ScheduleDialog(task))
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("visible")
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        if not field.has_class("visible") and not self.filter.active:
+            return
+        field.value = ""
+        field.remove_class("visible")
+        self.filter = TaskFilter()
+        self.show_all()
+        self.lists[0].focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.filter = parse_filter(event.value)
+            self.show_all()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            if not event.value.strip():
+                self.action_clear_filter()
+                return
+            for cards in self.lists:
+                if cards.task_ids:
+                    cards.focus()
+                    return
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from planner.app.dialogs.task_details import TaskDetails
+
+        if isinstance(event.option_list, CardList):
+            task_id = event.option_list.task_ids[event.option_index]
+            self.app.push_screen(TaskDetails(task_id))
+
+    def on_card_list_dropped(self, message: CardList.Dropped) -> None:
+        widget, _ = self.get_widget_at(message.screen_x, message.screen_y)
+        node = widget
+        while node is not None and not isinstance(node, BoardColumn):
+            node = node.parent
+        task = self.app.tasks.get(message.task_id)
+        if isinstance(node, BoardColumn) and task is not None and node.column.id != task.column:
+            self.move_to(task, node.column.id)
