@@ -59,7 +59,7 @@ class TaskForm(ModalScreen[dict | None]):
                 yield Label("Title")
                 yield Input(task.title if task else "", id="title", placeholder="what to do")
                 yield Label("Practice")
-                yield Select(practices, value=task.practice if task and task.practice else Select.BLANK,
+                yield Select(practices, value=task.practice if task and task.practice else Select.NULL,
                              id="practice", prompt="none")
                 yield Label("Day")
                 yield Input(f"{task.day}" if task and task.day else "", id="day",
@@ -87,7 +87,7 @@ class TaskForm(ModalScreen[dict | None]):
         listing = self.query_one("#templates", OptionList)
         practice = self.query_one("#practice", Select).value
         listing.clear_options()
-        if practice is Select.BLANK or self.task_being_edited is not None:
+        if practice is Select.NULL or self.task_being_edited is not None:
             listing.display = False
             return
         session = self.app.session
@@ -137,7 +137,7 @@ class TaskForm(ModalScreen[dict | None]):
         practice = self.query_one("#practice", Select).value
         return {
             "title": text("title"),
-            "practice": None if practice is Select.BLANK else str(practice),
+            "practice": None if practice is Select.NULL else str(practice),
             "day": resolve_day(text("day"), today) if text("day") else None,
             "due": resolve_day(text("due"), today) if text("due") else None,
             "estimate": parse_minutes(text("estimate")) if text("estimate") else None,

@@ -51,6 +51,8 @@ class BoardColumn(Vertical):
     def update_header(self, count: int) -> None:
         wip = self.column.wip
         limit = f" {count}/{wip}" if wip else f" {count}"
+        if self.has_class("done-column"):
+            limit += " this week"
         over = bool(wip and count > wip)
         header = self.query_one(".column-header", Static)
         header.update(Content(f"{self.column.title}{limit}{'  over limit' if over else ''}"))
@@ -68,8 +70,9 @@ class BoardScreen(Screen):
     BINDINGS = [
         Binding("left,h", "focus_column(-1)", "Column", show=False, id="board.column_left"),
         Binding("right,l", "focus_column(1)", "Column", show=False, id="board.column_right"),
-        Binding("shift+right,greater_than_sign", "move_card(1)", "Move →", id="board.move_right"),
-        Binding("shift+left,less_than_sign", "move_card(-1)", "Move ←", show=False, id="board.move_left"),
+        Binding("shift+right,greater_than_sign", "move_card(1)", "Move", key_display=">", id="board.move_right"),
+        Binding("shift+left,less_than_sign", "move_card(-1)", "Move back", key_display="<", show=False,
+                id="board.move_left"),
         Binding("shift+up,K", "reorder(-1)", "Up", show=False, id="board.reorder_up"),
         Binding("shift+down,J", "reorder(1)", "Down", show=False, id="board.reorder_down"),
         Binding("n", "new_task", "New", id="board.new"),
@@ -92,14 +95,17 @@ class BoardScreen(Screen):
         yield TitleBar()
         with Horizontal(id="columns"):
             for column in self.app.session.board.columns:
-                yield BoardColumn(column, CardList(column.id, self.render_card, id=f"cards-{column.id}"))
+                board_column = BoardColumn(column, CardList(column.id, self.render_card, id=f"cards-{column.id}"))
+                board_column.set_class(column.id == self.app.session.board.done_column, "done-column")
+                yield board_column
         yield Static(id="empty-hint")
         yield Input(placeholder="filter: words, practice:skills, tag:sql (Enter to keep, Esc to clear)",
                     id="filter")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.app.plan_changed.subscribe(self, self.on_plan_changed)
+        # Immediate: the card must be in its new column before the cursor follows it there.
+        self.app.plan_changed.subscribe(self, self.on_plan_changed, immediate=True)
         self.show_all()
         first = self.lists[0]
         for cards in self.lists:
@@ -122,7 +128,12 @@ class BoardScreen(Screen):
     # --- what is shown -----------------------------------------------------------------------------
 
     def visible_tasks(self, column_id: str) -> list[Task]:
+        """A column's cards in board order; the done column holds only this week's, since years of
+        finished work would bury it (the week and insights screens show the history)."""
         tasks = column_tasks(self.app.tasks.values(), column_id)
+        if column_id == self.app.session.board.done_column:
+            week = self.app.session.week_view(self.app.session.current_week())
+            tasks = [task for task in tasks if week.contains(task.done_at)]
         return [task for task in tasks if self.filter.matches(task)] if self.filter.active else tasks
 
     def show_all(self) -> None:

@@ -24,7 +24,7 @@ class CardList(OptionList):
         background: $surface;
         scrollbar-size-vertical: 1;
     }
-    CardList:focus { background-tint: $foreground 4%; }
+    CardList:focus { border: none; background-tint: $foreground 4%; }
     CardList > .option-list--option { padding: 0 0 0 1; }
     """
 
@@ -46,9 +46,13 @@ class CardList(OptionList):
     def __init__(self, column_id: str, render: Callable[[Task], Content], **kwargs) -> None:
         super().__init__(markup=False, **kwargs)
         self.column_id = column_id
-        self.render_card = render
+        self.render_task = render
         self.task_ids: list[str] = []
         self._drag_task: str | None = None
+
+    def render_card(self, task: Task) -> Content:
+        # A blank line under each card, so cards read as cards rather than one stream of text.
+        return Content.assemble(self.render_task(task), "\n ")
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -122,6 +126,7 @@ class CardList(OptionList):
     # --- mouse: click selects (Enter opens), drag moves -------------------------------------------------
 
     async def _on_click(self, event: events.Click) -> None:
+        event.prevent_default()  # OptionList's own click handler would also open the card
         clicked = event.style.meta.get("option")
         if clicked is not None:
             self.highlighted = clicked

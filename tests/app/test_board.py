@@ -1,0 +1,264 @@
+"""The board, driven as a person would (keys and mouse), checked on screen and on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planner.app.app import PlannerApp
+from planner.app.screens.board import BoardScreen
+from planner.app.widgets.card_list import CardList
+from planner.session import Session
+from planner.store import PlanStore
+
+MARKUP_TITLES = ["[bold]x", "[/", "[@click=app.quit]"]
+
+
+def cards(app: PlannerApp, column: str) -> CardList:
+    return app.screen.query_one(f"#cards-{column}", CardList)
+
+
+def titles(app: PlannerApp, column: str) -> list[str]:
+    return [app.tasks[task_id].title for task_id in cards(app, column).task_ids]
+
+
+def selected(app: PlannerApp):
+    return app.screen.selected_task
+
+
+async def focus_column(pilot, app: PlannerApp, column: str, index: int = 0) -> None:
+    target = cards(app, column)
+    target.focus()
+    target.highlighted = index
+    await pilot.pause()
+
+
+async def test_the_board_shows_the_columns_and_this_weeks_done(app: PlannerApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        headers = [str(header.render()) for header in app.screen.query(".column-header")]
+        assert headers == ["Backlog 16", "This week 5", "Doing 2/3", "Done 5 this week"]
+        assert "Ask @anna how the BI team reviews each other's SQL" in titles(app, "this-week")
+
+
+async def test_create_a_task_from_the_form(app: PlannerApp, store: PlanStore) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_column(pilot, app, "this-week")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Book the SQL mock interview")
+        app.screen.query_one("#day").value = "fri"
+        app.screen.query_one("#estimate").value = "1h"
+        app.screen.query_one("#tags").value = "interview @priya"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        task = selected(app)
+        assert task is not None and task.title == "Book the SQL mock interview"
+        saved = store.read_task(task.id)
+        assert (saved.day.isoformat(), saved.week, saved.estimate, saved.tags) == (
+            "2026-11-27", "2026-W48", 60, ("interview", "@priya"))
+        assert saved.column == "this-week"
+        assert titles(app, "this-week")[-1] == "Book the SQL mock interview"
+
+
+async def test_a_bad_date_in_the_form_is_explained_not_saved(app: PlannerApp, plans: Path) -> None:
+    before = sorted(path.name for path in (plans / "tasks").iterdir())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Something")
+        app.screen.query_one("#due").value = "someday"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "not a date: 'someday'" in str(app.screen.query_one("#error").render())
+        await pilot.press("escape")
+    assert sorted(path.name for path in (plans / "tasks").iterdir()) == before
+
+
+async def test_edit_a_task(app: PlannerApp, store: PlanStore) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_column(pilot, app, "doing")
+        task = selected(app)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#title").value = "Move my notebooks to Jupyter, then delete the spreadsheets"
+        app.screen.query_one("#estimate").value = "1h30m"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = store.read_task(task.id)
+        assert saved.title == "Move my notebooks to Jupyter, then delete the spreadsheets"
+        assert saved.estimate == 90 and saved.day == task.day
+
+
+async def test_move_a_card_right_and_back(app: PlannerApp, store: PlanStore) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_column(pilot, app, "this-week")
+        task = selected(app)
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert store.read_task(task.id).column == "doing"
+        assert selected(app).id == task.id and app.focused is cards(app, "doing")
+        await pilot.press("shift+right")
+        await pilot.pause()
+        saved = store.read_task(task.id)
+        assert (saved.column, saved.status) == ("done", "done") and saved.done_at is not None
+        await pilot.press("less_than_sign")
+        await pilot.pause()
+        assert (store.read_task(task.id).column, store.read_task(task.id).status) == ("doing", "open")
+
+
+async def test_reorder_within_a_column(app: PlannerApp, store: PlanStore) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_column(pilot, app, "backlog")
+        first, second = titles(app, "backlog")[:2]
+        await pilot.press("shift+down")
+        await pilot.pause()
+        assert titles(app, "backlog")[:2] == [second, first]
+        reloaded = Session(store.root)
+        order = [task.title for task in sorted(
+            (t for t in reloaded.tasks.values() if t.column == "backlog" and t.status == "open"),
+            key=lambda t: (t.rank, t.id))]
+        assert order[:2] == [second, first]
+        await pilot.press("K")
+        await pilot.pause()
+        assert titles(app, "backlog")[:2] == [first, second]
+
+
+async def test_done_delete_undo_redo_and_undo_after_a_restart(app: PlannerApp, store: PlanStore, plans: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_column(pilot, app, "this-week")
+        task = selected(app)
+        await pilot.press("x")
+        await pilot.pause()
+        assert store.read_task(task.id).status == "done"
+        await pilot.press("u")
+        await pilot.pause()
+        assert store.read_task(task.id).status == "open"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert store.read_task(task.id).status == "done"
+        await focus_column(pilot, app, "backlog")
+        doomed = selected(app)
+        await pilot.press("delete")
+        await pilot.pause()
+        assert store.read_task(doomed.id).status == "deleted"
+        assert doomed.title not in titles(app, "backlog")
+    restarted = PlannerApp(Session(plans), watch=False)
+    async with restarted.run_test(size=(120, 40)) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        assert store.read_task(doomed.id).status == "open"
+        assert doomed.title in titles(restarted, "backlog")
+
+
+async def test_filter_by_text_practice_and_tag(app: PlannerApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        await pilot.press(*"practice:feedback")
+        await pilot.pause()
+        shown = [app.tasks[i] for column in ("backlog", "this-week", "doing", "done") for i in cards(app, column).task_ids]
+        assert shown and all(task.practice == "feedback" for task in shown)
+        field = app.screen.query_one("#filter")
+        field.value = "tag:@priya churn"
+        await pilot.pause()
+        shown = [app.tasks[i] for column in ("backlog", "this-week", "doing", "done") for i in cards(app, column).task_ids]
+        assert shown and all("@priya" in task.tags and "churn" in task.title.lower() for task in shown)
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert len(cards(app, "backlog").task_ids) == 16
+
+
+async def test_schedule_a_task_to_a_day(app: PlannerApp, store: PlanStore) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_column(pilot, app, "backlog")
+        task = selected(app)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"next mon", "enter")
+        await pilot.pause()
+        saved = store.read_task(task.id)
+        assert (saved.day.isoformat(), saved.week) == ("2026-11-30", "2026-W49")
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"none", "enter")
+        await pilot.pause()
+        assert store.read_task(task.id).day is None and store.read_task(task.id).week is None
+
+
+async def test_details_and_notes(app: PlannerApp, store: PlanStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_column(pilot, app, "doing")
+        task = selected(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#summary").render())
+        assert task.title in summary and "Doing" in summary
+        await pilot.press("o")  # no $EDITOR here: the notes open inside the app
+        await pilot.pause()
+        area = app.screen.query_one("TextArea")
+        area.text = "Takeaway: [bold]pandas[/] reads the export directly."
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert store.read_task(task.id).notes == "Takeaway: [bold]pandas[/] reads the export directly."
+        assert "Takeaway: [bold]pandas[/] reads" in str(app.screen.query_one("#notes").render())
+
+
+async def test_drag_a_card_to_another_column(app: PlannerApp, store: PlanStore) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        source = cards(app, "this-week")
+        task_id = source.task_ids[0]
+        await pilot.mouse_down(source, offset=(3, 0))
+        await pilot.mouse_up(cards(app, "doing"), offset=(3, 2))
+        await pilot.pause()
+        assert store.read_task(task_id).column == "doing"
+        assert task_id in cards(app, "doing").task_ids and task_id not in source.task_ids
+
+
+async def test_click_selects_a_card(app: PlannerApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        target = cards(app, "doing")
+        await pilot.click(target, offset=(3, 0))
+        await pilot.pause()
+        assert app.focused is target and target.highlighted == 0
+        assert isinstance(app.screen, BoardScreen)  # a click selects; Enter opens
+
+
+@pytest.mark.parametrize("title", MARKUP_TITLES)
+async def test_markup_in_titles_shows_literally(empty_app: PlannerApp, title: str) -> None:
+    async with empty_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        empty_app.screen.query_one("#title").value = title
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert empty_app.is_running
+        [task_id] = cards(empty_app, "backlog").task_ids
+        rendered = cards(empty_app, "backlog").get_option_at_index(0).prompt
+        assert title in rendered.plain
+        assert empty_app.tasks[task_id].title == title
+        await pilot.press("enter")
+        await pilot.pause()
+        assert title in str(empty_app.screen.query_one("#summary").render())
+
+
+async def test_an_empty_board_says_what_to_do(empty_app: PlannerApp) -> None:
+    async with empty_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "press n to add one" in str(empty_app.screen.query_one("#empty-hint").render())
+
+
+async def test_changes_made_elsewhere_appear(app: PlannerApp, store: PlanStore) -> None:
+    app.watch_folder = True
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        task_id = cards(app, "backlog").task_ids[0]
+        store.update_task(task_id, lambda task: __import__("dataclasses").replace(task, title="Renamed on the laptop"))
+        app.check_for_outside_changes()
+        await pilot.pause()
+        assert "Renamed on the laptop" in titles(app, "backlog")
