@@ -88,6 +88,9 @@ class BoardScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.filter = TaskFilter()
+        #: The tasks the board shows (open, or done this week), by id: a change scans these, not all.
+        self.board_tasks: dict[str, Task] = {}
+        self._stale = False
 
     # --- layout --------------------------------------------------------------------------------
 
@@ -128,22 +131,32 @@ class BoardScreen(Screen):
     # --- what is shown -----------------------------------------------------------------------------
 
     def visible_tasks(self, column_id: str) -> list[Task]:
-        """A column's cards in board order; the done column holds only this week's, since years of
-        finished work would bury it (the week and insights screens show the history)."""
-        tasks = column_tasks(self.app.tasks.values(), column_id)
-        if column_id == self.app.session.board.done_column:
-            week = self.app.session.week_view(self.app.session.current_week())
-            tasks = [task for task in tasks if week.contains(task.done_at)]
+        """A column's cards in board order."""
+        tasks = column_tasks(self.board_tasks.values(), column_id)
         return [task for task in tasks if self.filter.matches(task)] if self.filter.active else tasks
 
+    def on_board(self, task: Task) -> bool:
+        """Whether the board shows `task` at all: open, or done this week. Years of finished work
+        would bury the done column and slow every change (week and insights show the history)."""
+        if task.status == "deleted":
+            return False
+        return task.is_open or self.this_week.contains(task.done_at)
+
+    def collect_board_tasks(self) -> None:
+        session = self.app.session
+        self.this_week = session.week_view(session.current_week())
+        self.board_tasks = {task_id: task for task_id, task in self.app.tasks.items() if self.on_board(task)}
+
     def show_all(self) -> None:
+        self.collect_board_tasks()
+        self._stale = False
         known = {column.id for column in self.app.session.board.columns}
         first = self.app.session.board.columns[0].id
         for column in self.columns:
             tasks = self.visible_tasks(column.column.id)
             if column.column.id == first:  # tasks in a column the board no longer has
-                strays = [task for task in self.app.tasks.values()
-                          if task.status != "deleted" and task.column not in known and self.filter.matches(task)]
+                strays = [task for task in self.board_tasks.values()
+                          if task.column not in known and self.filter.matches(task)]
                 tasks += sorted(strays, key=lambda task: (task.rank, task.id))
             column.cards.show_tasks(tasks)
             column.update_header(len(tasks))
@@ -156,20 +169,29 @@ class BoardScreen(Screen):
                                 if not self.filter.active else "No task matches the filter: Esc clears it."))
 
     def on_plan_changed(self, task_ids: set[str] | None) -> None:
-        if task_ids is None or len(task_ids) > 20 or not self.is_current:
+        if not self.is_current:
+            self._stale = True  # another screen is in front: catch up once, when it comes back
+            return
+        if task_ids is None or len(task_ids) > 20:
             self.show_all()
             return
         for task_id in task_ids:
+            task = self.app.tasks.get(task_id)
+            if task is not None and self.on_board(task):
+                self.board_tasks[task_id] = task
+            else:
+                self.board_tasks.pop(task_id, None)
             self.update_card(task_id)
         self.query_one(TitleBar).refresh_title()
 
     def on_screen_resume(self) -> None:
-        self.show_all()
+        if self._stale or self.this_week.label != self.app.session.current_week():
+            self.show_all()
 
     def update_card(self, task_id: str) -> None:
         """Show one changed task where it now belongs, touching only the rows that change."""
-        task = self.app.tasks.get(task_id)
-        visible = task is not None and task.status != "deleted" and self.filter.matches(task)
+        task = self.board_tasks.get(task_id)
+        visible = task is not None and self.filter.matches(task)
         for column in self.columns:
             cards = column.cards
             here = cards.index_of(task_id) is not None
@@ -234,7 +256,7 @@ class BoardScreen(Screen):
         self.move_to(task, ids[target])
 
     def move_to(self, task: Task, column_id: str) -> None:
-        others = (other for other in self.app.tasks.values() if other.id != task.id)
+        others = (other for other in self.board_tasks.values() if other.id != task.id)
         rank = rank_at_end(others, column_id)
         title = self.app.session.board.column(column_id).title
         moved = self.app.change_task(task.id, lambda current, now, board: move_task(current, column_id, now, board, rank),

@@ -1,11 +1,19 @@
-"""The line at the top: plan title, the week, and its value score so far."""
+"""The line at the top: plan title, the week, and its value score so far.
+
+The score asks every plugin, over every task of the week, so it is worked out in a thread after
+the screen is drawn and after each change (a burst of changes costs one computation), never in the
+path of a key press.
+"""
 
 from __future__ import annotations
 
 from textual.content import Content
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from planner.model import make_week_view
+
+DEBOUNCE_SECONDS = 0.25
 
 
 class TitleBar(Static):
@@ -13,25 +21,46 @@ class TitleBar(Static):
     TitleBar { height: 1; background: $primary 30%; padding: 0 1; }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.value: float | None = None
+        self._timer = None
+
     def on_mount(self) -> None:
-        self.refresh_title()
+        self.show_title()
+        self.call_after_refresh(self.refresh_score)
 
     def refresh_title(self) -> None:
-        app = self.app
-        session = app.session
-        label = session.current_week()
-        parts = [("Value Planner", "bold"), "  ", session.board.title, "  ", f"{label}"]
-        value = self.week_value(label)
-        if value is not None:
-            parts += ["  value ", (f"{value:.0f}", "bold")]
+        """Redraw now with the score as last computed, and compute it again shortly."""
+        self.show_title()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, self.refresh_score)
+
+    def show_title(self) -> None:
+        session = self.app.session
+        parts = [("Value Planner", "bold"), "  ", session.board.title, "  ", session.current_week()]
+        if self.value is not None:
+            parts += ["  value ", (f"{self.value:.0f}", "bold")]
         screen_name = getattr(self.screen, "TITLE", "")
         if screen_name:
             parts += ["  ", (screen_name, "italic")]
         self.update(Content.assemble(*parts))
 
-    def week_value(self, label: str) -> float | None:
+    def refresh_score(self) -> None:
+        self.run_worker(self._compute_score, thread=True, exclusive=True, group="title-score", exit_on_error=False)
+
+    def _compute_score(self) -> None:
         from planner.scoring import score_week
 
         session = self.app.session
+        label = session.current_week()
         week = make_week_view(label, session.week_plan(label), session.board.week_start, session.today())
-        return score_week(session.host, session.board, week, session.tasks.values()).value
+        value = score_week(session.host, session.board, week, list(session.tasks.values())).value
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_value, value)
+
+    def _show_value(self, value: float | None) -> None:
+        self.value = value
+        self.show_title()
+        self.app._tell_plugin_warnings()

@@ -1,0 +1,184 @@
+"""Start-up and key latency of the full-screen planner, beside a bare Textual app in the same run.
+
+    python benchmarks/bench_tui.py [--runs 5] [--keys 60]
+
+The plan: 10,000 tasks over 3 years, 1,000 of them open (benchmarks/bench_core.py builds it).
+The baseline: a bare Textual app showing one OptionList of 1,000 items.
+- start-up: process start to the first frame of the board (headless driver), against the bare app's;
+  target at most 1.5x. The derived task index is warm, as it is from the second start on; the cold
+  start (no index) is reported too.
+- cursor: key press to repaint when moving the cursor on the board of 1,000 open cards, against the bare
+  OptionList's cursor move; target median at most 1.5x.
+- move: moving a card to the next column, including the save; target median under 33 ms (2 frames).
+This is a benchmark, not a test: it prints numbers and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_core import NOW, build_plan  # noqa: E402
+
+BARE_APP = """
+import sys, time
+from textual.app import App
+from textual.widgets import OptionList
+
+class Bare(App):
+    def compose(self):
+        yield OptionList(*[f"Item {n}: something to do" for n in range(1000)])
+    def on_mount(self):
+        self.call_after_refresh(self.done)
+    def done(self):
+        print(time.time())
+        self.exit()
+
+Bare().run(headless=True)
+"""
+
+PLANNER_APP = """
+import sys, time
+from planner.app.app import PlannerApp
+from planner.session import Session
+
+class Timed(PlannerApp):
+    def on_mount(self):
+        super().on_mount()
+        self.call_after_refresh(self.done)
+    def done(self):
+        print(time.time())
+        self.exit()
+
+Timed(Session(), watch=False).run(headless=True)
+"""
+
+
+def start_seconds(code: str, env: dict[str, str]) -> float:
+    started = time.time()
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return float(result.stdout.strip().splitlines()[-1]) - started
+
+
+def median_start(code: str, env: dict[str, str], runs: int, cold: bool = False) -> float:
+    times = []
+    for _ in range(runs):
+        if cold:
+            shutil.rmtree(env["PLANNER_CACHE_DIR"], ignore_errors=True)
+        times.append(start_seconds(code, env))
+    return statistics.median(times)
+
+
+async def key_latencies(app, setup, key: str, count: int, before_each=None) -> list[float]:
+    """Milliseconds from a key press until the next frame that shows its effect has been composed.
+
+    `App._display` is where a composed frame goes to the terminal (a no-op write when headless);
+    timing up to it measures the app's work, not a test harness's idle wait."""
+    frames: list[float] = []
+    display = app._display
+
+    def timed_display(screen, renderable):
+        display(screen, renderable)
+        frames.append(time.perf_counter())
+
+    app._display = timed_display
+    times = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await setup(app, pilot)
+        for _ in range(count):
+            if before_each is not None:
+                before_each(app)
+            await pilot.pause()
+            frames.clear()
+            started = time.perf_counter()
+            app.simulate_key(key)
+            while not frames:
+                await asyncio.sleep(0.0005)
+                if time.perf_counter() - started > 2:
+                    break
+            if frames:
+                times.append((frames[0] - started) * 1000)
+    return times
+
+
+def measure_keys(count: int) -> tuple[list[float], list[float], list[float]]:
+    from textual.app import App
+    from textual.widgets import OptionList
+
+    from planner.app.app import PlannerApp
+    from planner.session import Session
+
+    class Bare(App):
+        def compose(self):
+            yield OptionList(*[f"Item {n}: something to do" for n in range(1000)])
+
+    async def focus_list(app, pilot):
+        app.query_one(OptionList).focus()
+        await pilot.pause()
+
+    async def focus_backlog(app, pilot):
+        app.screen.query_one("#cards-backlog").focus()
+        await pilot.pause()
+
+    async def focus_this_week(app, pilot):
+        app.screen.query_one("#cards-this-week").focus()
+        await pilot.pause()
+
+    bare = asyncio.run(key_latencies(Bare(), focus_list, "down", count))
+    cursor = asyncio.run(key_latencies(PlannerApp(Session(), watch=False), focus_backlog, "down", count))
+    def first_of_this_week(app):
+        cards = app.screen.query_one("#cards-this-week")
+        cards.focus()
+        cards.highlighted = 0
+
+    # Each press moves the first card of "This week" on to "Doing" (a column of hundreds of cards).
+    moves = asyncio.run(key_latencies(PlannerApp(Session(), watch=False), focus_this_week, "greater_than_sign",
+                                      count, before_each=first_of_this_week))
+    return bare, cursor, moves
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keys", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        plans = Path(folder) / "plans"
+        build_plan(plans, 10_000)
+        env = {**os.environ, "PLANNER_PLANS": str(plans), "PLANNER_CONFIG_DIR": str(Path(folder) / "config"),
+               "PLANNER_DATA_DIR": str(Path(folder) / "data"), "PLANNER_CACHE_DIR": str(Path(folder) / "cache"),
+               "PLANNER_NOW": NOW.isoformat()}
+        open_tasks = sum(1 for path in (plans / "tasks").iterdir() if 'status = "open"' in path.read_text())
+        print(f"plan: 10000 tasks, {open_tasks} open")
+        bare = median_start(BARE_APP, env, args.runs)
+        cold = median_start(PLANNER_APP, env, args.runs, cold=True)
+        warm = median_start(PLANNER_APP, env, args.runs)
+        os.environ.update({key: value for key, value in env.items() if key.startswith("PLANNER_")})
+        bare_keys, cursor_keys, move_keys = measure_keys(args.keys)
+    print(f"start-up, bare OptionList app       {bare * 1000:6.0f} ms")
+    for name, seconds in (("start-up, planner (index warm)", warm), ("start-up, planner (no index)", cold)):
+        ratio = seconds / bare
+        print(f"{name:<35} {seconds * 1000:6.0f} ms  {ratio:4.2f}x (target <= 1.5x) {'ok' if ratio <= 1.5 else 'OVER'}")
+    bare_median, cursor_median = statistics.median(bare_keys), statistics.median(cursor_keys)
+    ratio = cursor_median / bare_median
+    print(f"cursor key, bare OptionList         {bare_median:6.1f} ms median")
+    print(f"cursor key, board of {open_tasks} cards     {cursor_median:6.1f} ms median  {ratio:4.2f}x "
+          f"(target <= 1.5x) {'ok' if ratio <= 1.5 else 'OVER'}")
+    move_median = statistics.median(move_keys)
+    print(f"move card + save                    {move_median:6.1f} ms median, p95 "
+          f"{sorted(move_keys)[int(len(move_keys) * 0.95) - 1]:.1f} ms (target median < 33 ms) "
+          f"{'ok' if move_median < 33 else 'OVER'}")
+
+
+if __name__ == "__main__":
+    main()
