@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PlannerRunner
+from cli_runner import PlannerRunner
 
 THIS_WEEK = "2026-W48"
 NOW = "2026-11-26T10:00:00+00:00"
