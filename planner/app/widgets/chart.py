@@ -8,6 +8,8 @@ Content from plain strings: practice names and labels come from plugins and are 
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
@@ -19,7 +21,7 @@ from planner.insights import Insights, PracticeTrend, bar_rows, horizontal_bar, 
 SCALE_WIDTH = 4
 #: Narrower week columns cannot hold a label such as "W43" plus a gap: bars turn horizontal then.
 MIN_COLUMN_WIDTH = 4
-MAX_COLUMN_WIDTH = 7
+MAX_COLUMN_WIDTH = 9
 REACHED = "$success"
 BELOW = "$warning"
 
@@ -165,3 +167,17 @@ class PracticeSparklines(Widget):
             lines.append(Content.assemble(*parts))
         return Content("\n").join(lines)
 
+
+def hanging(prefix: str, text: str, width: int, style: str = "") -> Content:
+    """`prefix` then `text` wrapped to `width`, later lines indented under the text, not the prefix."""
+    return Content.assemble(prefix, wrapped_under(text, width, len(prefix), style))
+
+
+def wrapped_under(text: str, width: int, indent: int, style: str = "") -> Content:
+    """`text` to follow `indent` cells of something else on its first line, wrapped to `width`
+    with every later line indented by `indent`, so the text reads as one block."""
+    if width < indent + 16:  # not laid out yet, or too narrow to be worth it: let the widget wrap
+        return Content(text).stylize(style)
+    lines = textwrap.wrap(text, width - indent, break_on_hyphens=False) or [""]
+    return Content("\n").join(Content.assemble(" " * indent if index else "", (line, style))
+                              for index, line in enumerate(lines))
