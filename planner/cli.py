@@ -437,6 +437,9 @@ class Command:
         self.print(report.week_score_text(results[-1], results[-2]))
 
     def cmd_plugins(self, args: argparse.Namespace) -> None:
+        if args.plugins_command == "new":
+            self.new_plugin(args)
+            return
         host = self.session.host
         rows = [{"name": record.name, "origin": record.origin, "source": record.source, "status": record.status,
                  "error": record.error, "hooks": list(record.hooks), "practices": list(record.practices)}
@@ -452,6 +455,19 @@ class Command:
                 self.print(f"    hooks: {', '.join(record.hooks)}")
             if record.error:
                 self.print(f"    error: {record.error}")
+
+    def new_plugin(self, args: argparse.Namespace) -> None:
+        from pathlib import Path
+
+        from planner.scaffold import ScaffoldError, create_plugin
+
+        try:
+            target = create_plugin(args.name, Path(args.dir or ".").expanduser())
+        except ScaffoldError as error:
+            raise UserError(str(error)) from None
+        self.print(f"Created the plugin package {target}")
+        self.print(f"Next: cd {target} && pip install -e . && python -m pytest && planner plugins")
+        self.print("(docs/plugins.md in Value Planner describes every hook)")
 
     def cmd_check(self, args: argparse.Namespace) -> None:
         """File problems (exit 2) first; then references the board or plugins cannot resolve, which
@@ -622,8 +638,15 @@ def build_parser() -> Parser:
     sub.add_argument("--weeks", type=int, default=1, help="how many weeks up to WEEK (default 1)")
     json_flag(sub)
 
-    sub = command("plugins", "list plugins with origin, hooks and status")
+    sub = command("plugins", "list plugins with origin, hooks and status; `plugins new NAME` starts one")
     json_flag(sub)
+    sub.usage = "%(prog)s [--json]\n       %(prog)s new NAME [--dir DIR]"
+    actions = sub.add_subparsers(dest="plugins_command", metavar="ACTION", parser_class=Parser)
+    new = actions.add_parser("new", help="write a new practice plugin package, ready to install and test",
+                             description="Write DIR/planner-NAME/: an installable practice plugin package with "
+                                         "tests, for the practice id NAME.")
+    new.add_argument("name", metavar="NAME", help="the practice id, e.g. deep-work")
+    new.add_argument("--dir", metavar="DIR", help="where to put the package folder (default: here)")
 
     command("check", "check every file of the plan folder; exit 2 when any has a problem")
 

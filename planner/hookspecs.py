@@ -9,6 +9,9 @@ Per-practice hooks (`planner_prompts`, `planner_task_templates`, `planner_score_
 once for each practice, on the plugin that registered it, so their result belongs to that practice:
 there is no first-result race between plugins. Notification hooks are called on every plugin and
 their return value is ignored.
+
+Each spec says since which plugin API version it exists (planner.api.API_VERSION); docs/plugins.md
+has a section for each, with an example, and tests/test_hooks.py a test for each.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ def planner_register_practices(register: Callable[[Practice], None]) -> None:
     Called once when the plugin is loaded, before any other hook. A practice id that another
     plugin already registered is refused, and this plugin is disabled with a message naming both.
     Returns nothing.
+
+    Since plugin API version 1 (Value Planner 0.1.0).
     """
 
 
@@ -43,6 +48,8 @@ def planner_prompts(
     Called once per practice each time a week is planned, reviewed or listed (`planner prompts`).
     `settings` are the practice's defaults merged with `[practices.<id>]` from board.toml.
     Returns a list of Prompt (ids unique within the practice), or None for none.
+
+    Since plugin API version 1 (Value Planner 0.1.0).
     """
 
 
@@ -53,6 +60,8 @@ def planner_task_templates(practice: Practice, settings: Mapping[str, Any]) -> S
     Called once per practice whenever templates are shown. Returns a list of TaskTemplate (ids unique
     within the practice), or None for none. The task made from one gets the practice and the
     template's tags.
+
+    Since plugin API version 1 (Value Planner 0.1.0).
     """
 
 
@@ -69,6 +78,8 @@ def planner_score_week(
     week, of all practices: scheduled into it, or done during it (deleted ones left out). The week's
     answers and intentions are on `week.plan`. Return None when the practice cannot say anything
     (it is then left out of the weekly value score rather than counted as 0).
+
+    Since plugin API version 1 (Value Planner 0.1.0).
     """
 
 
@@ -81,6 +92,8 @@ def planner_task_completed(task: Task, practice: Practice | None) -> None:
 
     Called on every plugin, after the change is saved; `practice` is the task's practice when one
     is loaded, else None. The return value is ignored.
+
+    Since plugin API version 1 (Value Planner 0.1.0).
     """
 
 
@@ -89,4 +102,6 @@ def planner_week_reviewed(week: WeekView, scores: Mapping[str, Score]) -> None:
     """The user finished reviewing `week`; `scores` maps each practice id to its score.
 
     Called on every plugin, after the review is saved. The return value is ignored.
+
+    Since plugin API version 1 (Value Planner 0.1.0).
     """

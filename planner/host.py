@@ -9,6 +9,11 @@ Plugins come from three places, in this order: installed packages (entry-point g
 `planner.practices`, which is also how the seven built-ins arrive) and `.py` files in the user's
 config folder `plugins/`. Nothing is ever loaded from the plan folder: it may come from someone
 else through sync.
+
+For plugin authors: strict mode (PLANNER_STRICT_PLUGINS=1) re-raises a plugin's failure as
+PluginError instead of disabling it; PLANNER_TRACE_HOOKS=FILE appends one line per hook call to FILE;
+a plugin that uses a hook or argument listed in DEPRECATED_HOOKS / DEPRECATED_ARGUMENTS gets a notice
+naming it. docs/plugins.md explains all three.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -42,9 +48,20 @@ SUPPORTED_API_VERSIONS = frozenset({1})
 Origin = Literal["built-in", "package", "file", "test"]
 Status = Literal["active", "error", "blocked"]
 
+#: Hooks on their way out: name -> (the hook to use instead or None, the plugin API version that
+#: removes it). A plugin implementing one still works, with a notice naming it. See "API evolution"
+#: in docs/plugins.md: a hook is listed here for at least one minor release before it goes.
+DEPRECATED_HOOKS: dict[str, tuple[str | None, int]] = {}
+#: Hook arguments on their way out: (hook, argument) -> (the argument to use instead or None, removal).
+DEPRECATED_ARGUMENTS: dict[tuple[str, str], tuple[str | None, int]] = {}
+
 
 class PluginError(Exception):
     """Raised instead of isolating a failure when the host runs in strict mode."""
+
+
+class PluginDeprecationWarning(DeprecationWarning):
+    """A plugin uses a hook or an argument that a later plugin API version removes."""
 
 
 @dataclass
@@ -161,6 +178,7 @@ class PluginHost:
         if unknown:
             self._disable(record, f"implements unknown hook {', '.join(unknown)} (a typo, or a newer planner's hook)")
             return
+        self._warn_about_deprecations(record)
         if "planner_register_practices" in record.hooks:
             declared: list[Practice] = []
             if not self._call(record, "planner_register_practices", register=declared.append):
@@ -187,6 +205,31 @@ class PluginHost:
             self._owner[practice.id] = record
         self.practices = dict(sorted(self.practices.items(), key=lambda item: (item[1].order, item[0])))
         record.practices = tuple(ids)
+
+    def _warn_about_deprecations(self, record: PluginRecord) -> None:
+        """A notice (in `warnings`, and a PluginDeprecationWarning pointing at the plugin's function,
+        which test runs show) for each deprecated hook or argument the plugin uses; it keeps working."""
+        for hook in record.hooks:
+            impl = next(impl for impl in getattr(self.manager.hook, hook).get_hookimpls() if impl.plugin is record.plugin)
+            if hook in DEPRECATED_HOOKS:
+                self._deprecation(record, impl.function, hook, *DEPRECATED_HOOKS[hook])
+            for argument in impl.argnames:
+                if (hook, argument) in DEPRECATED_ARGUMENTS:
+                    self._deprecation(record, impl.function, f"the {argument!r} argument of {hook}",
+                                      *DEPRECATED_ARGUMENTS[hook, argument])
+
+    def _deprecation(self, record: PluginRecord, function: Callable[..., Any], what: str,
+                     replacement: str | None, removal: int) -> None:
+        instead = f"; use {replacement} instead" if replacement else ""
+        message = (f"plugin {record.name!r} ({record.describe_origin()}) uses {what}, which is deprecated and "
+                   f"goes away in plugin API version {removal}{instead}")
+        self.warnings.append(message)
+        code = getattr(function, "__code__", None)
+        if code is None:
+            warnings.warn(message, PluginDeprecationWarning, stacklevel=3)
+        else:
+            warnings.warn_explicit(message, PluginDeprecationWarning, code.co_filename, code.co_firstlineno,
+                                   module=getattr(function, "__module__", None) or record.name)
 
     # --- failure handling -----------------------------------------------------------------------
 

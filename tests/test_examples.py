@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from planner.testing import check_practice_contract
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "practice-plugin"
 
 
@@ -51,3 +53,16 @@ def test_the_example_plugin_passes_its_own_tests(installed_example: dict[str, st
                             capture_output=True, text=True, cwd=EXAMPLE, env=installed_example)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout.splitlines()[-1]
+
+
+def test_the_example_plugin_passes_the_practice_contract() -> None:
+    """The check plugin authors run (planner.testing), over the example module loaded from its source."""
+    import importlib.util
+
+    path = EXAMPLE / "src" / "planner_deep_work" / "__init__.py"
+    spec = importlib.util.spec_from_file_location("example_deep_work", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert check_practice_contract(module) == []
+    assert check_practice_contract(module, "deep-work") == []

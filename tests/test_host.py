@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -9,9 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from planner.api import Practice, Prompt, Score, TaskTemplate, hookimpl
-from planner.host import PluginError, PluginHost
+from planner import host as host_module
+from planner.api import Practice, Prompt, Score, hookimpl
+from planner.host import PluginDeprecationWarning, PluginError, PluginHost
 from planner.model import Board, Task, make_week_view
+from planner.testing import check_practice_contract
 from planner_practices import skills as skills_plugin
 
 BOARD = Board()
@@ -231,16 +234,95 @@ CONTRACT_HOST = _loaded_host()
 
 @pytest.mark.parametrize("practice_id", sorted(CONTRACT_HOST.practices))
 def test_practice_contract(practice_id: str) -> None:
-    host = CONTRACT_HOST
-    assert host.owner_of(practice_id).active
-    plan_prompts = host.prompts(practice_id, "plan", WEEK, BOARD)
-    review_prompts = host.prompts(practice_id, "review", WEEK, BOARD)
-    templates = host.templates(practice_id, BOARD)
-    assert len(plan_prompts) >= 3 and len(review_prompts) >= 2
-    assert len(templates) >= 5 and all(isinstance(t, TaskTemplate) and t.estimate for t in templates)
-    done = Task(id="t1", title="Practice", created=NOW, updated=NOW, practice=practice_id, status="done",
-                done_at=NOW, estimate=60, tags=("self-started", "@ana", "ask-feedback"), due=date(2026, 11, 27))
-    for tasks in ([], [done]):
-        score = host.score_week(practice_id, WEEK, tasks, BOARD)
-        assert score is None or (0 <= score.value <= 100 and score.reason.strip())
-    assert host.owner_of(practice_id).active, host.owner_of(practice_id).error
+    """planner.testing's check, the very one plugin authors run: identity, at least 3 plan and 2 review
+    prompts, 5 templates with estimates, and a 0-100 score with a one-line reason for sample weeks."""
+    assert check_practice_contract(CONTRACT_HOST, practice_id) == []
+    assert CONTRACT_HOST.owner_of(practice_id).active, CONTRACT_HOST.owner_of(practice_id).error
+
+
+# --- deprecation: a hook or argument on its way out still works, with a notice naming the plugin ------
+
+def test_a_deprecated_hook_warns_and_names_the_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(host_module.DEPRECATED_HOOKS, "planner_task_completed", ("planner_task_finished", 2))
+    plugin = GoodPlugin("old")
+    with pytest.warns(PluginDeprecationWarning) as caught:
+        host = host_with(("old-style", plugin))
+    expected = ("plugin 'old-style' (test old-style) uses planner_task_completed, which is deprecated and goes "
+                "away in plugin API version 2; use planner_task_finished instead")
+    assert [str(warning.message) for warning in caught] == [expected]
+    assert caught[0].filename == __file__  # points at the plugin's own function
+    assert host.warnings == [expected]
+    # Deprecated is not removed: the plugin keeps working and the hook is still called.
+    assert host.records["old-style"].active
+    host.task_completed(Task(id="t9", title="x", created=NOW, updated=NOW))
+    assert plugin.completed == ["t9"]
+
+
+def test_a_deprecated_argument_warns_only_plugins_that_take_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(host_module.DEPRECATED_ARGUMENTS, ("planner_prompts", "phase"), (None, 3))
+    with pytest.warns(PluginDeprecationWarning, match="uses the 'phase' argument of planner_prompts, which is "
+                                                      "deprecated and goes away in plugin API version 3$"):
+        host_with(("takes-it", GoodPlugin("takes")))
+    quiet = SimpleNamespace(planner_prompts=hookimpl(lambda practice: []))
+    assert host_with(("leaves-it", quiet)).warnings == []
+
+
+def test_no_hook_is_deprecated_without_a_replacement_plan() -> None:
+    """Every entry names a real hook and a removal version later than the current API."""
+    from planner import hookspecs
+    from planner.api import API_VERSION
+
+    for hook, (replacement, removal) in host_module.DEPRECATED_HOOKS.items():
+        assert hasattr(hookspecs, hook) and removal > API_VERSION
+        assert replacement is None or hasattr(hookspecs, replacement)
+    for (hook, _argument), (_replacement, removal) in host_module.DEPRECATED_ARGUMENTS.items():
+        assert hasattr(hookspecs, hook) and removal > API_VERSION
+
+
+# --- the switches for plugin authors, set in the environment of the real command ---------------------
+
+RAISING_FILE_PLUGIN = (
+    "from planner.api import Practice, hookimpl\n\n"
+    "@hookimpl\n"
+    "def planner_register_practices(register):\n"
+    "    register(Practice('shaky', 'Shaky', 'Fails when scoring.', '#445566', 'SHAKY'))\n\n"
+    "@hookimpl\n"
+    "def planner_score_week(tasks):\n"
+    "    raise ValueError('score exploded')\n"
+)
+
+
+def test_planner_trace_hooks_logs_every_hook_call_to_a_file(run, tmp_path: Path) -> None:
+    log = tmp_path / "hooks.log"
+    result = run("score", env={"PLANNER_TRACE_HOOKS": str(log)})
+    assert result.returncode == 0, result.stderr
+    assert "planner_score_week" not in result.stdout + result.stderr  # the screen stays the command's
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert any(line.split(" ", 1)[1].startswith("skills.planner_register_practices(register=") for line in lines)
+    score_line = next(line for line in lines if " skills.planner_score_week(" in line)
+    assert "-> Score(value=0" in score_line and score_line.endswith(" ms]")
+
+
+def test_planner_strict_plugins_reraises_instead_of_isolating(run, tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "plugins"
+    folder.mkdir(parents=True)
+    (folder / "shaky.py").write_text(RAISING_FILE_PLUGIN)
+    isolated = run("score")
+    assert isolated.returncode == 0 and "Traceback" not in isolated.stderr
+    assert "plugin 'shaky'" in isolated.stderr and "disabled" in isolated.stderr
+    strict = run("score", env={"PLANNER_STRICT_PLUGINS": "1"})
+    assert strict.returncode != 0
+    assert "Traceback" in strict.stderr and "ValueError: score exploded" in strict.stderr
+    assert "PluginError: plugin 'shaky' planner_score_week raised ValueError: score exploded" in strict.stderr
+
+
+def test_an_incompatible_plugin_is_disabled_with_a_message_that_says_so(run, tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "plugins"
+    folder.mkdir(parents=True)
+    (folder / "future.py").write_text("planner_api_version = 2\n" + RAISING_FILE_PLUGIN)
+    result = run("plugins", "--json")
+    assert result.returncode == 0
+    [record] = [record for record in json.loads(result.stdout) if record["name"] == "future"]
+    assert record["status"] == "error"
+    assert record["error"] == "built for plugin API version 2; this planner provides [1]: upgrade one of them"
+    assert "plugin 'future'" in result.stderr and "plugin API version 2" in result.stderr

@@ -154,6 +154,13 @@ def test_bad_settings_fall_back_to_defaults(bad: Any) -> None:
 # --- in the host ---------------------------------------------------------------------------------
 
 
+def test_keeps_the_practice_contract() -> None:
+    # planner.testing's check: the same one every built-in practice passes
+    from planner.testing import assert_practice_contract, make_host
+
+    assert_practice_contract(make_host(deep_work), "deep-work")
+
+
 def test_host_loads_it_and_scores_through_it() -> None:
     host = PluginHost()
     record = host.add_plugin(deep_work, "deep-work")

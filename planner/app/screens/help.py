@@ -32,7 +32,12 @@ class HelpScreen(ModalScreen[None]):
         lines = [Content("Keys").stylize("bold"), Content("")]
         seen: set[tuple[str, str]] = set()
         if below is not None:
-            for key, active in below.active_bindings.items():
+            # The screen's own keys first, then the focused widget's, then the app's everywhere-keys.
+            def group(item) -> int:
+                node = item[1].node
+                return 0 if node is below else 2 if node is self.app else 1
+
+            for key, active in sorted(below.active_bindings.items(), key=group):
                 binding = active.binding
                 if not binding.description or (binding.action, key) in seen:
                     continue

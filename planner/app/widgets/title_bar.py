@@ -39,12 +39,15 @@ class TitleBar(Static):
 
     def show_title(self) -> None:
         session = self.app.session
-        parts = [("Value Planner", "bold"), "  ", session.board.title, "  ", session.current_week()]
-        if self.value is not None:
-            parts += ["  value ", (f"{self.value:.0f}", "bold")]
+        parts: list[str | tuple[str, str]] = [("Value Planner", "bold")]
         screen_name = getattr(self.screen, "TITLE", "")
         if screen_name:
-            parts += ["  ", (screen_name, "italic")]
+            parts += [" · ", (screen_name, "bold")]
+        parts += ["  ", session.current_week()]
+        if self.value is not None:
+            parts += ["  value ", (f"{self.value:.0f}", "bold")]
+        # The plan's own title last: on a narrow terminal it is what gets cut, not the screen's name.
+        parts += ["  ", (session.board.title, "italic")]
         self.update(Content.assemble(*parts))
 
     def refresh_score(self) -> None:
