@@ -17,6 +17,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 
+from planner.app.keymap import apply_keymap
+from planner.app.themes import apply_theme
 from planner.model import ModelError, Task, WeekPlan
 from planner.session import Session, UserError
 from planner.store import Problem, StoreError, changed_paths
@@ -55,6 +57,7 @@ class PlannerApp(App[None]):
         Binding("ctrl+r,ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+t", "cycle_theme", "Theme", show=False, id="app.theme"),
     ]
 
     def __init__(self, session: Session, *, watch: bool = True) -> None:
@@ -73,6 +76,8 @@ class PlannerApp(App[None]):
         for notice in self.session.messages():
             self.notify(notice, severity="warning", markup=False, timeout=8)
         self.session.notices.clear()
+        self.theme_chooser = apply_theme(self)
+        apply_keymap(self)
         if self.watch_folder:
             self._fingerprint = self.session.store.fingerprint()
             self.set_interval(WATCH_SECONDS, self.check_for_outside_changes)
@@ -157,6 +162,9 @@ class PlannerApp(App[None]):
         label, task = result
         self.notify(f"{verb} {label}", markup=False, timeout=3)
         self._after_save({task.id})
+
+    def action_cycle_theme(self) -> None:
+        self.theme_chooser.cycle()
 
     def action_help(self) -> None:
         from planner.app.screens.help import HelpScreen
