@@ -3,15 +3,18 @@ and, when an earlier week is given, how each of them moved since then."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from textual.content import Content
 from textual.widgets import Static
 
 from planner.app.widgets.cards import practice_badge
 from planner.report import format_score, score_bar
-from planner.scoring import WeekScore
+
+if TYPE_CHECKING:  # scoring loads the plugin host: imported by whoever computes the scores
+    from planner.scoring import WeekScore
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def score_changes(current: WeekScore, previous: WeekScore) -> ScoreChanges:
 def format_change(change: float | None) -> str:
     """`+12`, `-3`, `±0`, or blank when there is nothing to compare."""
     if change is None:
-        return "   "
+        return ""
     rounded = round(change)
     return "±0" if rounded == 0 else f"{rounded:+d}"
 
@@ -51,9 +54,22 @@ def change_style(change: float | None) -> str:
     return "bold green" if change > 0 else "bold red"
 
 
+def hanging_line(prefix: Content, text: str, style: str, width: int | None) -> Content:
+    """`prefix` then `text`; with a `width`, the text wraps under itself rather than under the
+    prefix, so a column of badges stays a column."""
+    room = (width or 0) - prefix.cell_length
+    if width is None or room < 12:
+        return Content.assemble(prefix, (text, style))
+    pieces = textwrap.wrap(text, room) or [""]
+    indent = " " * prefix.cell_length
+    return Content("\n").join(Content.assemble(prefix if index == 0 else indent, (piece, style))
+                              for index, piece in enumerate(pieces))
+
+
 class ScorePanel(Static):
-    """One line per practice under the value line; lines are cut with an ellipsis, never wrapped,
-    so the panel keeps its height in a narrow terminal."""
+    """The value line, then one line per practice. By default (`text-wrap: nowrap`) lines are cut
+    with an ellipsis, so the panel keeps its height in a small terminal; with `text-wrap: wrap` a
+    long reason wraps under itself."""
 
     DEFAULT_CSS = """
     ScorePanel { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -62,9 +78,23 @@ class ScorePanel(Static):
     def __init__(self, *, bar_width: int = 10, **kwargs) -> None:
         super().__init__(**kwargs)
         self.bar_width = bar_width
+        #: The week whose score is shown, or None before the first one arrives.
+        self.week_label: str | None = None
+        self._shown: tuple[WeekScore, WeekScore | None] | None = None
 
     def show_score(self, result: WeekScore, previous: WeekScore | None = None) -> None:
+        self.week_label = result.week.label
+        self._shown = (result, previous)
         self.update(self.score_content(result, previous))
+
+    def on_resize(self) -> None:
+        if self._shown is not None and self.styles.text_wrap == "wrap":
+            self.update(self.score_content(*self._shown))
+
+    @property
+    def wrap_width(self) -> int | None:
+        width = self.content_region.width
+        return width if width and self.styles.text_wrap == "wrap" else None
 
     def score_content(self, result: WeekScore, previous: WeekScore | None = None) -> Content:
         changes = score_changes(result, previous) if previous is not None else None
@@ -72,7 +102,7 @@ class ScorePanel(Static):
         value_line = [("VALUE ", "bold reverse"), " ", score_bar(value, self.bar_width), " ",
                       (format_score(value), "bold")]
         if changes is not None:
-            value_line += [" ", (f"{format_change(changes.value):>3}", change_style(changes.value))]
+            value_line += [" ", (f"{format_change(changes.value):>4}", change_style(changes.value))]
         value_line.append("  weekly value score")
         if changes is not None and changes.value is not None:
             value_line.append(f" (vs {changes.previous_label})")
@@ -84,10 +114,10 @@ class ScorePanel(Static):
                            format_score(number)]
             if changes is not None:
                 change = changes.practices.get(entry.practice.id)
-                parts += [" ", (f"{format_change(change):>3}", change_style(change))]
-            reason = Content(score.reason) if score else Content("nothing to score this week").stylize("dim")
-            parts += ["  ", reason]
-            lines.append(Content.assemble(*parts))
+                parts += [" ", (f"{format_change(change):>4}", change_style(change))]
+            parts.append("  ")
+            reason, style = (score.reason, "") if score else ("nothing to score this week", "dim")
+            lines.append(hanging_line(Content.assemble(*parts), reason, style, self.wrap_width))
         if not result.practices:
             lines.append(Content("No practice is enabled: see the Practices screen (4).").stylize("dim"))
         return Content("\n").join(lines)
