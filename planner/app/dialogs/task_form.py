@@ -34,8 +34,8 @@ class TaskForm(ModalScreen[dict | None]):
         width: 76; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
-    TaskForm Grid { grid-size: 2; grid-columns: 10 1fr; grid-rows: auto; height: auto; grid-gutter: 0 1; }
-    TaskForm Label { padding: 1 0 0 0; }
+    TaskForm Grid { grid-size: 2; grid-columns: 10 1fr; grid-rows: 1; height: auto; grid-gutter: 1 1;
+                    margin: 1 0; }
     TaskForm Input, TaskForm Select { width: 1fr; }
     TaskForm #templates { height: auto; max-height: 7; border: round $panel; }
     TaskForm #error { color: $error; height: auto; }
@@ -57,19 +57,19 @@ class TaskForm(ModalScreen[dict | None]):
             yield Static(Content("Edit task" if task else "New task").stylize("bold"))
             with Grid():
                 yield Label("Title")
-                yield Input(task.title if task else "", id="title", placeholder="what to do")
+                yield Input(task.title if task else "", id="title", placeholder="what to do", compact=True)
                 yield Label("Practice")
                 yield Select(practices, value=task.practice if task and task.practice else Select.NULL,
-                             id="practice", prompt="none")
+                             id="practice", prompt="none", compact=True)
                 yield Label("Day")
                 yield Input(f"{task.day}" if task and task.day else "", id="day",
-                            placeholder="today, fri, next mon, 2026-12-01")
+                            placeholder="today, fri, next mon, 2026-12-01", compact=True)
                 yield Label("Due")
-                yield Input(f"{task.due}" if task and task.due else "", id="due", placeholder="same forms")
+                yield Input(f"{task.due}" if task and task.due else "", id="due", placeholder="same forms", compact=True)
                 yield Label("Estimate")
-                yield Input(format_minutes(task.estimate) if task else "", id="estimate", placeholder="45m, 1h30m")
+                yield Input(format_minutes(task.estimate) if task else "", id="estimate", placeholder="45m, 1h30m", compact=True)
                 yield Label("Tags")
-                yield Input(" ".join(task.tags) if task else "", id="tags", placeholder="sql @maria self-started")
+                yield Input(" ".join(task.tags) if task else "", id="tags", placeholder="sql @maria self-started", compact=True)
             yield OptionList(id="templates", markup=False)
             yield Static(id="error")
             with Horizontal():

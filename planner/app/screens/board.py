@@ -60,6 +60,7 @@ class BoardColumn(Vertical):
 
 
 class BoardScreen(Screen):
+    TITLE = "Board"
     DEFAULT_CSS = """
     BoardScreen #columns { height: 1fr; }
     BoardScreen #filter { dock: bottom; display: none; height: 3; }
@@ -68,13 +69,13 @@ class BoardScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("left,h", "focus_column(-1)", "Column", show=False, id="board.column_left"),
-        Binding("right,l", "focus_column(1)", "Column", show=False, id="board.column_right"),
+        Binding("left,h", "focus_column(-1)", "Column left", show=False, id="board.column_left"),
+        Binding("right,l", "focus_column(1)", "Column right", show=False, id="board.column_right"),
         Binding("shift+right,greater_than_sign", "move_card(1)", "Move", key_display=">", id="board.move_right"),
         Binding("shift+left,less_than_sign", "move_card(-1)", "Move back", key_display="<", show=False,
                 id="board.move_left"),
-        Binding("shift+up,K", "reorder(-1)", "Up", show=False, id="board.reorder_up"),
-        Binding("shift+down,J", "reorder(1)", "Down", show=False, id="board.reorder_down"),
+        Binding("shift+up,K", "reorder(-1)", "Card up", show=False, id="board.reorder_up"),
+        Binding("shift+down,J", "reorder(1)", "Card down", show=False, id="board.reorder_down"),
         Binding("n", "new_task", "New", id="board.new"),
         Binding("e", "edit_task", "Edit", id="board.edit"),
         Binding("o", "edit_notes", "Notes", show=False, id="board.notes"),

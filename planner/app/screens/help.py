@@ -27,22 +27,25 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self.bindings_table(), id="bindings")
 
     def bindings_table(self) -> Content:
+        """One row per action of the screen below: every key that does it (after the keymap)."""
         stack = self.app.screen_stack
         below = stack[-2] if len(stack) > 1 else None
-        lines = [Content("Keys").stylize("bold"), Content("")]
-        seen: set[tuple[str, str]] = set()
+        rows: dict[tuple[int, str], tuple[list[str], str]] = {}
         if below is not None:
-            # The screen's own keys first, then the focused widget's, then the app's everywhere-keys.
-            def group(item) -> int:
-                node = item[1].node
-                return 0 if node is below else 2 if node is self.app else 1
-
-            for key, active in sorted(below.active_bindings.items(), key=group):
+            for key, active in below.active_bindings.items():
                 binding = active.binding
-                if not binding.description or (binding.action, key) in seen:
+                # Ours all have ids; Textual's generic ones (focus next, copy) would only add noise.
+                if not binding.description or binding.id is None:
                     continue
-                seen.add((binding.action, key))
-                lines.append(Content.assemble((f"{describe_key(key, self.app):>12}", "bold"), "  ",
-                                              binding.description))
-        lines += [Content(""), Content("ctrl+p opens the command palette: every action, by name.").stylize("dim")]
+                node = active.node
+                group = 0 if node is below else 2 if node is self.app else 1
+                keys, _ = rows.setdefault((group, binding.action), ([], binding.description))
+                shown = describe_key(key, self.app)
+                if shown not in keys:
+                    keys.append(shown)
+        lines = [Content("Keys").stylize("bold"), Content("")]
+        for (group, _), (keys, description) in sorted(rows.items(), key=lambda item: item[0][0]):
+            lines.append(Content.assemble((f"{' '.join(keys):>16}", "bold"), "  ", description))
+        lines += [Content(""), Content("Arrows move the cursor; Esc closes a dialog.").stylize("dim"),
+                  Content("ctrl+p opens the command palette: every action, by name.").stylize("dim")]
         return Content("\n").join(lines)

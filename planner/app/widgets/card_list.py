@@ -29,8 +29,8 @@ class CardList(OptionList):
     """
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="cards.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="cards.up"),
+        Binding("j", "cursor_down", "Cursor down", show=False, id="cards.down"),
+        Binding("k", "cursor_up", "Cursor up", show=False, id="cards.up"),
     ]
 
     class Dropped(Message):
