@@ -70,18 +70,12 @@ class TaskDetails(ModalScreen[None]):
         self.query_one("#notes", Static).update(Content(task.notes) if task.notes else Content("No notes.").stylize("dim"))
 
     def action_edit(self) -> None:
-        from planner.app.dialogs.task_form import TaskForm, apply_form
+        from planner.app.dialogs.task_form import edit_with_form
 
         task = self.app.tasks.get(self.task_id)
         if task is None:
             return
-
-        def edited(values: dict | None) -> None:
-            if values:
-                self.app.change_task(task.id, lambda current, now, board: apply_form(current, values, now, board),
-                                     f"edit {task.title!r}")
-
-        self.app.push_screen(TaskForm(task), edited)
+        edit_with_form(self.app, task)
 
     def action_notes(self) -> None:
         from planner.app.dialogs.notes import edit_notes

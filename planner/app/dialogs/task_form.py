@@ -25,6 +25,17 @@ def apply_form(task: Task, values: dict[str, Any], now: datetime, board: Board) 
     return edit_task(task, now, board, **changes)
 
 
+def edit_with_form(app, task: Task) -> None:
+    """Open the form on `task`; what the user saves is applied to the task as it is on disk then."""
+
+    def edited(values: dict | None) -> None:
+        if values:
+            app.change_task(task.id, lambda current, now, board: apply_form(current, values, now, board),
+                            f"edit {task.title!r}")
+
+    app.push_screen(TaskForm(task), edited)
+
+
 class TaskForm(ModalScreen[dict | None]):
     """Returns the parsed field values, or None when cancelled."""
 

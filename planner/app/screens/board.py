@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 
 from planner.app.widgets.card_list import CardList
+from planner.app.widgets.task_list import TaskList
 from planner.app.widgets.cards import card_content
 from planner.app.widgets.title_bar import TitleBar
 from planner.filters import TaskFilter, parse_filter
@@ -326,18 +327,12 @@ class BoardScreen(Screen):
         self.app.push_screen(TaskForm(None), created)
 
     def action_edit_task(self) -> None:
-        from planner.app.dialogs.task_form import TaskForm, apply_form
+        from planner.app.dialogs.task_form import edit_with_form
 
         task = self.selected_task
         if task is None:
             return
-
-        def edited(values: dict | None) -> None:
-            if values:
-                self.app.change_task(task.id, lambda current, now, board: apply_form(current, values, now, board),
-                                     f"edit {task.title!r}")
-
-        self.app.push_screen(TaskForm(task), edited)
+        edit_with_form(self.app, task)
 
     def action_edit_notes(self) -> None:
         from planner.app.dialogs.notes import edit_notes
@@ -390,7 +385,7 @@ class BoardScreen(Screen):
             task_id = event.option_list.task_ids[event.option_index]
             self.app.push_screen(TaskDetails(task_id))
 
-    def on_card_list_dropped(self, message: CardList.Dropped) -> None:
+    def on_task_list_dropped(self, message: TaskList.Dropped) -> None:
         widget, _ = self.get_widget_at(message.screen_x, message.screen_y)
         node = widget
         while node is not None and not isinstance(node, BoardColumn):

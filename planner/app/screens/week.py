@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from planner.api import Practice
 from planner.app.widgets.cards import card_content, practice_badge
+from planner.app.widgets.task_list import TaskList
 from planner.app.widgets.day_list import DayList, day_card
 from planner.app.widgets.score_panel import ScorePanel, hanging_line
 from planner.app.widgets.title_bar import TitleBar
@@ -490,18 +491,12 @@ class WeekScreen(Screen):
         self.app.push_screen(TaskForm(None), created)
 
     def action_edit_task(self) -> None:
-        from planner.app.dialogs.task_form import TaskForm, apply_form
+        from planner.app.dialogs.task_form import edit_with_form
 
         task = self.selected_task
         if task is None:
             return
-
-        def edited(values: dict | None) -> None:
-            if values:
-                self.app.change_task(task.id, lambda current, now, board: apply_form(current, values, now, board),
-                                     f"edit {task.title!r}")
-
-        self.app.push_screen(TaskForm(task), edited)
+        edit_with_form(self.app, task)
 
     def action_intention(self) -> None:
         from planner.app.dialogs.prompt_flow import IntentionDialog
@@ -531,7 +526,7 @@ class WeekScreen(Screen):
         if isinstance(event.option_list, DayList):
             self.app.push_screen(TaskDetails(event.option_list.task_ids[event.option_index]))
 
-    def on_day_list_dropped(self, message: DayList.Dropped) -> None:
+    def on_task_list_dropped(self, message: TaskList.Dropped) -> None:
         widget, _ = self.get_widget_at(message.screen_x, message.screen_y)
         node = widget
         while node is not None and not isinstance(node, DayColumn):

@@ -13,12 +13,10 @@ from typing import Callable, Iterable
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
-from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from planner.api import Practice
 from planner.app.widgets.cards import practice_badge, text_colour_on
+from planner.app.widgets.task_list import TaskList
 from planner.model import Task
 
 #: Below this many cells a list shows two-letter practice badges: a full badge would leave no room
@@ -44,7 +42,7 @@ def day_card(task: Task, practice: Practice | None, *, compact: bool) -> Content
     return Content.assemble(badge, " ", title)
 
 
-class DayList(OptionList):
+class DayList(TaskList):
     """The tasks of one day (or, with `day=None`, of the week without a day)."""
 
     DEFAULT_CSS = """
@@ -66,77 +64,24 @@ class DayList(OptionList):
         Binding("k", "cursor_up", "Up", show=False, id="day.up"),
     ]
 
-    class Dropped(Message):
-        """A card was dragged with the mouse and let go outside its own day."""
-
-        def __init__(self, task_id: str, source: "DayList", screen_x: int, screen_y: int) -> None:
-            super().__init__()
-            self.task_id = task_id
-            self.source = source
-            self.screen_x = screen_x
-            self.screen_y = screen_y
-
     def __init__(self, day: date | None, render: Callable[[Task, bool], Content], **kwargs) -> None:
-        super().__init__(markup=False, **kwargs)
+        super().__init__(**kwargs)
         self.day = day
         self.render_task = render
-        self.task_ids: list[str] = []
         self._tasks: list[Task] = []
         self._compact = True
-        self._drag_task: str | None = None
 
-    # --- reading -----------------------------------------------------------------------------------
-
-    @property
-    def selected_task_id(self) -> str | None:
-        if self.highlighted is None or not (0 <= self.highlighted < len(self.task_ids)):
-            return None
-        return self.task_ids[self.highlighted]
+    def render_option(self, task: Task) -> Content:
+        return self.render_task(task, self._compact)
 
     # --- changing the rows -------------------------------------------------------------------------
 
     def show_tasks(self, tasks: Iterable[Task], keep: str | None = None) -> None:
-        """Replace every row; the highlight stays on `keep` (or the same task) when it is still here."""
-        keep = keep or self.selected_task_id
-        old_index = self.highlighted
-        self._tasks = list(tasks)
-        self.task_ids = [task.id for task in self._tasks]
-        self.set_options(Option(self.render_task(task, self._compact)) for task in self._tasks)
-        if not self.task_ids:
-            return
-        if keep in self.task_ids:
-            self.highlighted = self.task_ids.index(keep)
-        else:
-            self.highlighted = min(old_index or 0, len(self.task_ids) - 1)
-
-    def select_task(self, task_id: str) -> bool:
-        if task_id not in self.task_ids:
-            return False
-        self.highlighted = self.task_ids.index(task_id)
-        return True
+        self._tasks = list(tasks)  # kept to redraw at another width (full or two-letter badges)
+        super().show_tasks(self._tasks, keep)
 
     def on_resize(self, event: events.Resize) -> None:
         compact = event.size.width < FULL_BADGE_MIN_WIDTH
         if compact != self._compact:
             self._compact = compact
             self.show_tasks(self._tasks)
-
-    # --- mouse: click selects (Enter opens), drag moves to another day --------------------------------
-
-    async def _on_click(self, event: events.Click) -> None:
-        clicked = event.style.meta.get("option")
-        if clicked is not None:
-            self.highlighted = clicked
-        self.focus()
-
-    def _on_mouse_down(self, event: events.MouseDown) -> None:
-        index = event.style.meta.get("option")
-        if index is not None and 0 <= index < len(self.task_ids):
-            self._drag_task = self.task_ids[index]
-            self.capture_mouse()
-
-    def _on_mouse_up(self, event: events.MouseUp) -> None:
-        task_id, self._drag_task = self._drag_task, None
-        self.capture_mouse(False)
-        if task_id is not None and not self.region.contains(event.screen_x, event.screen_y):
-            self.post_message(self.Dropped(task_id, self, event.screen_x, event.screen_y))
