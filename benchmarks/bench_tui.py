@@ -78,11 +78,13 @@ def median_start(code: str, env: dict[str, str], runs: int, cold: bool = False) 
     return statistics.median(times)
 
 
-async def key_latencies(app, setup, key: str, count: int, before_each=None) -> list[float]:
-    """Milliseconds from a key press until the next frame that shows its effect has been composed.
+async def key_latencies(app, setup, key: str, count: int, before_each=None, changed=None) -> list[float]:
+    """Milliseconds from a key press until a frame showing its effect has been composed.
 
-    `App._display` is where a composed frame goes to the terminal (a no-op write when headless);
-    timing up to it measures the app's work, not a test harness's idle wait."""
+    `App._display` is where a composed frame goes to the terminal (a no-op write when headless):
+    timing up to it measures the app's work, not a test harness's idle wait. `changed(app, state)`
+    says when the key has taken effect (`state` is what `changed(app, None)` returned before the
+    press); only a frame composed after that counts."""
     frames: list[float] = []
     display = app._display
 
@@ -99,15 +101,18 @@ async def key_latencies(app, setup, key: str, count: int, before_each=None) -> l
             if before_each is not None:
                 before_each(app)
             await pilot.pause()
-            frames.clear()
+            state = changed(app, None)
             started = time.perf_counter()
             app.simulate_key(key)
-            while not frames:
-                await asyncio.sleep(0.0005)
-                if time.perf_counter() - started > 2:
+            effect_at = None
+            while time.perf_counter() - started < 2:
+                await asyncio.sleep(0.0002)
+                if effect_at is None and changed(app, state):
+                    effect_at = time.perf_counter()
+                    frames.clear()
+                if effect_at is not None and frames:
+                    times.append((frames[0] - started) * 1000)
                     break
-            if frames:
-                times.append((frames[0] - started) * 1000)
     return times
 
 
@@ -134,8 +139,17 @@ def measure_keys(count: int) -> tuple[list[float], list[float], list[float]]:
         app.screen.query_one("#cards-this-week").focus()
         await pilot.pause()
 
-    bare = asyncio.run(key_latencies(Bare(), focus_list, "down", count))
-    cursor = asyncio.run(key_latencies(PlannerApp(Session(), watch=False), focus_backlog, "down", count))
+    def cursor_moved(app, before):
+        highlighted = app.focused.highlighted
+        return highlighted if before is None else highlighted != before
+
+    def card_moved(app, before):
+        moved = app.screen.query_one("#cards-doing").task_ids[-1:]
+        return moved if before is None else moved != before
+
+    bare = asyncio.run(key_latencies(Bare(), focus_list, "down", count, changed=cursor_moved))
+    cursor = asyncio.run(key_latencies(PlannerApp(Session(), watch=False), focus_backlog, "down", count,
+                                       changed=cursor_moved))
     def first_of_this_week(app):
         cards = app.screen.query_one("#cards-this-week")
         cards.focus()
@@ -143,7 +157,7 @@ def measure_keys(count: int) -> tuple[list[float], list[float], list[float]]:
 
     # Each press moves the first card of "This week" on to "Doing" (a column of hundreds of cards).
     moves = asyncio.run(key_latencies(PlannerApp(Session(), watch=False), focus_this_week, "greater_than_sign",
-                                      count, before_each=first_of_this_week))
+                                      count, before_each=first_of_this_week, changed=card_moved))
     return bare, cursor, moves
 
 

@@ -321,8 +321,9 @@ def column_tasks(tasks: Iterable[Task], column: str) -> list[Task]:
 
 
 def rank_at_end(tasks: Iterable[Task], column: str) -> str:
-    ordered = column_tasks(tasks, column)
-    return rank_between(ordered[-1].rank if ordered else None, None)
+    """A rank below every visible task of `column` (one pass, no sort: columns can be long)."""
+    last = max((task.rank for task in tasks if task.column == column and task.status != "deleted"), default=None)
+    return rank_between(last, None)
 
 
 def tasks_of_week(tasks: Iterable[Task], week: WeekView) -> list[Task]:

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 
-from planner.app.keymap import apply_keymap
+from planner.app.keymap import apply_keymap, set_keymap_early
 from planner.app.themes import apply_theme
 from planner.model import ModelError, Task, WeekPlan
 from planner.session import Session, UserError
@@ -69,6 +69,7 @@ class PlannerApp(App[None]):
         #: Published with the label of a week whose file (intentions, answers, notes) changed.
         self.week_changed: Signal[str] = Signal(self, "week-changed")
         self._fingerprint: dict[str, tuple[int, int]] = {}
+        set_keymap_early(self)
 
     # --- start-up ------------------------------------------------------------------------------
 

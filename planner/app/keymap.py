@@ -91,6 +91,14 @@ def unknown_binding_ids(app: App, wanted: Iterable[str]) -> list[str]:
     return sorted(wanted - known)
 
 
+def set_keymap_early(app: PlannerApp) -> None:
+    """Set config.toml's [keymap] before any screen is built, so every key bar shows the final keys
+    from its first frame (notices about it come later, from apply_keymap, once they can be shown)."""
+    keymap, _ = keymap_from_config(app.session.config.raw.get("keymap"))
+    if keymap:
+        app.set_keymap(keymap)
+
+
 def apply_keymap(app: PlannerApp) -> dict[str, str]:
     """Apply config.toml's [keymap] to the app, with notices for what was left out; returns the keymap."""
     config_file = app.session.config.folder / "config.toml"

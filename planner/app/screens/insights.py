@@ -14,9 +14,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from planner.app.widgets.footer import PlannerFooter
 from planner.app.widgets.cards import practice_badge
 from planner.app.widgets.chart import PracticeSparklines, WeekBars, score_text, short_label, wrapped_under
 from planner.app.widgets.title_bar import TitleBar
@@ -69,7 +70,7 @@ class InsightsScreen(Screen):
             yield PracticeSparklines(id="practice-lines")
             yield Static(id="reasons-heading", classes="heading")
             yield Static(id="reasons")
-        yield Footer()
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.app.plan_changed.subscribe(self, self.on_plan_changed)

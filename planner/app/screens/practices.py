@@ -19,10 +19,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from planner.api import PHASES, Practice
+from planner.app.widgets.footer import PlannerFooter
 from planner.app.widgets.cards import practice_badge
 from planner.app.widgets.chart import hanging
 from planner.app.widgets.title_bar import TitleBar
@@ -111,7 +112,7 @@ class PracticesScreen(Screen):
             yield OptionList(id="plugins", markup=False)
             with VerticalScroll(id="details-scroll"):
                 yield Static(id="details")
-        yield Footer()
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.app.plan_changed.subscribe(self, self.on_plan_changed)

@@ -18,10 +18,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.worker import get_current_worker
 
 from planner.api import Practice
+from planner.app.widgets.footer import PlannerFooter
 from planner.app.widgets.cards import card_content, practice_badge
 from planner.app.widgets.task_list import TaskList
 from planner.app.widgets.day_list import DayList, day_card
@@ -241,7 +242,7 @@ class WeekScreen(Screen):
                 yield IntentionsPanel(id="intentions")
             with VerticalScroll(id="score-box"):
                 yield ScorePanel(id="scores")
-        yield Footer(compact=True)
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.app.plan_changed.subscribe(self, self.on_plan_changed)

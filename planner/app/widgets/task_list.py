@@ -34,6 +34,11 @@ class TaskList(OptionList):
         self.task_ids: list[str] = []
         self._drag_task: str | None = None
 
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        # The list's size comes from the screen's layout (1fr), never from its rows: a row added or
+        # removed needs this list repainted, not the whole screen laid out and repainted again.
+        return super().refresh(*regions, repaint=repaint, layout=False, recompose=recompose)
+
     def render_option(self, task: Task) -> Content:
         """How one task looks in this list."""
         raise NotImplementedError

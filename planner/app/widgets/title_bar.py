@@ -48,7 +48,7 @@ class TitleBar(Static):
             parts += ["  value ", (f"{self.value:.0f}", "bold")]
         # The plan's own title last: on a narrow terminal it is what gets cut, not the screen's name.
         parts += ["  ", (session.board.title, "italic")]
-        self.update(Content.assemble(*parts))
+        self.update(Content.assemble(*parts), layout=False)  # always one line: no layout pass needed
 
     def refresh_score(self) -> None:
         self.run_worker(self._compute_score, thread=True, exclusive=True, group="title-score", exit_on_error=False)
