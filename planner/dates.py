@@ -54,7 +54,7 @@ def fixed_clock_from_env(value: str | None, tz: str) -> Clock:
         return SystemClock(tz)
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError as error:
+    except ValueError:
         raise DateError(f"PLANNER_NOW is not an ISO date-time: {value!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)

@@ -18,7 +18,6 @@ from planner.dates import Clock, fixed_clock_from_env, local_timezone, week_of
 from planner.ids import new_task_id
 from planner.model import (
     Board,
-    ModelError,
     Task,
     WeekPlan,
     WeekView,

@@ -15,7 +15,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList, Static
 
-from planner.api import Practice, Prompt, Score, TaskTemplate, hookimpl
+from planner.api import Practice, Score, TaskTemplate, hookimpl
 from planner.app.app import PlannerApp
 from planner.app.screens.insights import InsightsScreen
 from planner.app.screens.practices import PracticesScreen

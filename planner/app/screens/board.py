@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 
 from planner.app.widgets.footer import PlannerFooter
+from planner.app.screens.task_lists import TaskListsScreen
 from planner.app.widgets.card_list import CardList
 from planner.app.widgets.task_list import TaskList
 from planner.app.widgets.cards import card_content
@@ -29,7 +29,6 @@ from planner.model import (
     move_task,
     rank_at_end,
     rank_between,
-    restore_task,
 )
 
 
@@ -65,7 +64,7 @@ class BoardColumn(Vertical):
         header.set_class(over, "over-limit")
 
 
-class BoardScreen(Screen):
+class BoardScreen(TaskListsScreen):
     TITLE = "Board"
     #: Screen repaints every cell when the focus moves; here the focus follows a moved card into the
     #: next column, and the columns that gain and lose focus repaint themselves (their :focus styles),
@@ -228,17 +227,6 @@ class BoardScreen(Screen):
 
     # --- the selected card ---------------------------------------------------------------------------
 
-    @property
-    def focused_list(self) -> CardList | None:
-        focused = self.focused
-        return focused if isinstance(focused, CardList) else None
-
-    @property
-    def selected_task(self) -> Task | None:
-        cards = self.focused_list
-        task_id = cards.selected_task_id if cards else None
-        return self.app.tasks.get(task_id) if task_id else None
-
     def follow(self, task: Task) -> None:
         """Keep the cursor on `task` after it moved."""
         for cards in self.lists:
@@ -249,13 +237,7 @@ class BoardScreen(Screen):
     # --- actions -----------------------------------------------------------------------------------
 
     def action_focus_column(self, step: int) -> None:
-        lists = self.lists
-        current = self.focused_list
-        index = lists.index(current) if current in lists else 0
-        target = lists[(index + step) % len(lists)]
-        if current is not None and current.highlighted is not None and target.task_ids:
-            target.highlighted = min(current.highlighted, len(target.task_ids) - 1)
-        target.focus()
+        self.focus_neighbour(step)
 
     def action_move_card(self, step: int) -> None:
         task = self.selected_task
@@ -352,13 +334,6 @@ class BoardScreen(Screen):
         task = self.selected_task
         if task is not None:
             edit_notes(self.app, task)
-
-    def action_schedule(self) -> None:
-        from planner.app.dialogs.schedule import ScheduleDialog
-
-        task = self.selected_task
-        if task is not None:
-            self.app.push_screen(ScheduleDialog(task))
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)

@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.worker import get_current_worker
 
@@ -25,6 +24,7 @@ from planner.api import Practice
 from planner.app.widgets.footer import PlannerFooter
 from planner.app.widgets.cards import card_content, practice_badge
 from planner.app.widgets.task_list import TaskList
+from planner.app.screens.task_lists import TaskListsScreen
 from planner.app.widgets.day_list import DayList, day_card
 from planner.app.widgets.score_panel import ScorePanel, hanging_line
 from planner.app.widgets.title_bar import TitleBar
@@ -177,7 +177,7 @@ class IntentionsPanel(Static):
         return Content("\n").join(lines)
 
 
-class WeekScreen(Screen):
+class WeekScreen(TaskListsScreen):
     TITLE = "Week"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     #: A tall terminal has room to wrap titles in the day columns instead of cutting them.
@@ -382,27 +382,10 @@ class WeekScreen(Screen):
 
     # --- the selected task -----------------------------------------------------------------------
 
-    @property
-    def focused_list(self) -> DayList | None:
-        focused = self.focused
-        return focused if isinstance(focused, DayList) else None
-
-    @property
-    def selected_task(self) -> Task | None:
-        cards = self.focused_list
-        task_id = cards.selected_task_id if cards else None
-        return self.app.tasks.get(task_id) if task_id else None
-
     # --- actions ---------------------------------------------------------------------------------
 
     def action_focus_day(self, step: int) -> None:
-        lists = self.lists
-        current = self.focused_list
-        index = lists.index(current) if current in lists else 0
-        target = lists[(index + step) % len(lists)]
-        if current is not None and current.highlighted is not None and target.task_ids:
-            target.highlighted = min(current.highlighted, len(target.task_ids) - 1)
-        target.focus()
+        self.focus_neighbour(step)
 
     def action_shift_week(self, weeks: int) -> None:
         self.week = shift_week(self.week, weeks, self.app.session.board.week_start)
@@ -435,13 +418,6 @@ class WeekScreen(Screen):
             f"schedule {task.title!r} on {where}")
         if moved is not None:
             self.show_week(follow=moved.id)
-
-    def action_schedule(self) -> None:
-        from planner.app.dialogs.schedule import ScheduleDialog
-
-        task = self.selected_task
-        if task is not None:
-            self.app.push_screen(ScheduleDialog(task))
 
     def action_unschedule(self) -> None:
         task = self.selected_task
