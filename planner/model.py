@@ -238,6 +238,11 @@ def complete_task(task: Task, now: datetime, board: Board) -> Task:
     return move_task(task, board.done_column, now, board)
 
 
+def reopen_column(task: Task, board: Board) -> str:
+    """Where a done task goes back to when reopened: the week column if it is scheduled, else the first."""
+    return board.week_column if task.week else board.columns[0].id
+
+
 def delete_task(task: Task, now: datetime) -> Task:
     """Deleting leaves a tombstone so an edit made on another machine is not lost to the delete."""
     return _touch(task, replace(task, status="deleted"), now)

@@ -24,11 +24,11 @@ from planner.model import (
     Column,
     Task,
     column_tasks,
-    complete_task,
     delete_task,
     move_task,
     rank_at_end,
     rank_between,
+    reopen_column,
 )
 
 
@@ -288,14 +288,9 @@ class BoardScreen(TaskListsScreen):
         if task is None:
             return
         if task.is_done:
-            board = self.app.session.board
-            column = board.week_column if task.week else board.columns[0].id
-            self.move_to(task, column)
-            return
-        done = self.app.change_task(task.id, lambda current, now, board: complete_task(current, now, board),
-                                    f"done {task.title!r}")
-        if done is not None:
-            self.app.notify(f"Done: {done.title}", markup=False, timeout=3)
+            self.move_to(task, reopen_column(task, self.app.session.board))
+        else:
+            self.mark_done(task)
 
     def action_delete_task(self) -> None:
         task = self.selected_task
@@ -319,14 +314,6 @@ class BoardScreen(TaskListsScreen):
                     self.follow(task)
 
         self.app.push_screen(TaskForm(None), created)
-
-    def action_edit_task(self) -> None:
-        from planner.app.dialogs.task_form import edit_with_form
-
-        task = self.selected_task
-        if task is None:
-            return
-        edit_with_form(self.app, task)
 
     def action_edit_notes(self) -> None:
         from planner.app.dialogs.notes import edit_notes

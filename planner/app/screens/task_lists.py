@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from planner.app.widgets.task_list import TaskList
-from planner.model import Task
+from planner.model import Task, complete_task
 
 
 class TaskListsScreen(Screen):
@@ -42,3 +42,18 @@ class TaskListsScreen(Screen):
         task = self.selected_task
         if task is not None:
             self.app.push_screen(ScheduleDialog(task))
+
+    def action_edit_task(self) -> None:
+        from planner.app.dialogs.task_form import edit_with_form
+
+        task = self.selected_task
+        if task is not None:
+            edit_with_form(self.app, task)
+
+    def mark_done(self, task: Task) -> Task | None:
+        """Mark `task` done and say so; None when it could not be saved (the app said why)."""
+        done = self.app.change_task(task.id, lambda current, now, board: complete_task(current, now, board),
+                                    f"done {task.title!r}")
+        if done is not None:
+            self.app.notify(f"Done: {done.title}", markup=False, timeout=3)
+        return done

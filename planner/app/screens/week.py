@@ -29,7 +29,7 @@ from planner.app.widgets.day_list import DayList, day_card
 from planner.app.widgets.score_panel import ScorePanel, hanging_line
 from planner.app.widgets.title_bar import TitleBar
 from planner.dates import shift_week, week_days
-from planner.model import Task, WeekPlan, WeekView, complete_task, move_task, schedule_task
+from planner.model import Task, WeekPlan, WeekView, move_task, reopen_column, schedule_task
 
 if TYPE_CHECKING:  # scoring loads the plugin host: imported in the thread that computes the scores
     from planner.scoring import WeekScore
@@ -434,15 +434,11 @@ class WeekScreen(TaskListsScreen):
         if task is None:
             return
         if task.is_done:
-            board = self.app.session.board
-            column = board.week_column if task.week else board.columns[0].id
+            column = reopen_column(task, self.app.session.board)
             changed = self.app.change_task(task.id, lambda current, now, board: move_task(current, column, now, board),
                                            f"reopen {task.title!r}")
         else:
-            changed = self.app.change_task(task.id, lambda current, now, board: complete_task(current, now, board),
-                                           f"done {task.title!r}")
-            if changed is not None:
-                self.app.notify(f"Done: {changed.title}", markup=False, timeout=3)
+            changed = self.mark_done(task)
         if changed is not None:
             self.show_week(follow=changed.id)
 
@@ -466,14 +462,6 @@ class WeekScreen(TaskListsScreen):
                 self.show_week(follow=task.id)
 
         self.app.push_screen(TaskForm(None), created)
-
-    def action_edit_task(self) -> None:
-        from planner.app.dialogs.task_form import edit_with_form
-
-        task = self.selected_task
-        if task is None:
-            return
-        edit_with_form(self.app, task)
 
     def action_intention(self) -> None:
         from planner.app.dialogs.prompt_flow import IntentionDialog
