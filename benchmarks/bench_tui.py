@@ -79,18 +79,20 @@ def median_start(code: str, env: dict[str, str], runs: int, cold: bool = False) 
 
 
 async def key_latencies(app, setup, key: str, count: int, before_each=None, changed=None) -> list[float]:
-    """Milliseconds from a key press until a frame showing its effect has been composed.
+    """Milliseconds from a key press until the first frame showing its effect has been composed.
 
     `App._display` is where a composed frame goes to the terminal (a no-op write when headless):
     timing up to it measures the app's work, not a test harness's idle wait. `changed(app, state)`
-    says when the key has taken effect (`state` is what `changed(app, None)` returned before the
-    press); only a frame composed after that counts."""
-    frames: list[float] = []
+    says whether the key has taken effect (`state` is what `changed(app, None)` returned before the
+    press). It is asked as each frame is displayed: a frame composed after the change shows it, and
+    the test never has to catch the moment between the change and its frame."""
     display = app._display
+    waiting: dict = {}
 
     def timed_display(screen, renderable):
         display(screen, renderable)
-        frames.append(time.perf_counter())
+        if "state" in waiting and "frame" not in waiting and changed(app, waiting["state"]):
+            waiting["frame"] = time.perf_counter()
 
     app._display = timed_display
     times = []
@@ -101,18 +103,15 @@ async def key_latencies(app, setup, key: str, count: int, before_each=None, chan
             if before_each is not None:
                 before_each(app)
             await pilot.pause()
-            state = changed(app, None)
+            waiting.clear()
+            waiting["state"] = changed(app, None)
             started = time.perf_counter()
             app.simulate_key(key)
-            effect_at = None
-            while time.perf_counter() - started < 2:
+            while "frame" not in waiting and time.perf_counter() - started < 2:
                 await asyncio.sleep(0.0002)
-                if effect_at is None and changed(app, state):
-                    effect_at = time.perf_counter()
-                    frames.clear()
-                if effect_at is not None and frames:
-                    times.append((frames[0] - started) * 1000)
-                    break
+            if "frame" in waiting:
+                times.append((waiting["frame"] - started) * 1000)
+            waiting.clear()
     return times
 
 

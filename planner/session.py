@@ -7,6 +7,7 @@ store updates: every change is applied to the file as it is on disk and saved at
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
@@ -40,6 +41,8 @@ class Session:
         self.store = PlanStore(self.root, index_path_for(self.root))
         self.notices: list[str] = []
         self.warn_about_problems = True
+        self._loaded: tuple[dict[str, Task], list[Problem]] | None = None
+        self._load_lock = threading.Lock()
 
     # --- what is loaded on demand ----------------------------------------------------------------
 
@@ -60,28 +63,53 @@ class Session:
     def today(self) -> date:
         return self.now().date()
 
-    @cached_property
-    def _loaded(self) -> tuple[dict[str, Task], list[Problem]]:
-        if not self.store.exists():
-            return {}, []
-        self.board  # noqa: B018 - read board.toml first: its time zone dates the tasks
-        tasks, problems = self.store.read_tasks()
+    def _with_columns(self, tasks: dict[str, Task]) -> dict[str, Task]:
         board = self.board
         for task_id, task in tasks.items():
             if not task.column:  # a hand-written task without a column: where a person expects it
                 column = board.done_column if task.is_done else board.columns[0].id
                 tasks[task_id] = replace(task, column=column)
-        if self.warn_about_problems:
-            self.notices.extend(f"{problem} (left out; `planner check` lists every problem)" for problem in problems)
-        return tasks, problems
+        return tasks
+
+    def _load(self) -> tuple[dict[str, Task], list[Problem]]:
+        # The app loads the whole plan in a thread while its first screen is up; whoever asks
+        # first reads the folder, anyone asking meanwhile waits for that read.
+        with self._load_lock:
+            if self._loaded is None:
+                tasks, problems = {}, []
+                if self.store.exists():
+                    self.board  # noqa: B018 - read board.toml first: its time zone dates the tasks
+                    tasks, problems = self.store.read_tasks()
+                    self._with_columns(tasks)
+                if self.warn_about_problems:
+                    self.notices.extend(f"{problem} (left out; `planner check` lists every problem)"
+                                        for problem in problems)
+                self._loaded = tasks, problems
+        return self._loaded
 
     @property
     def tasks(self) -> dict[str, Task]:
-        return self._loaded[0]
+        return self._load()[0]
 
     @property
     def problems(self) -> list[Problem]:
-        return self._loaded[1]
+        return self._load()[1]
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._loaded is not None
+
+    def recent_tasks(self) -> dict[str, Task]:
+        """The tasks a first screen needs, read fast from the derived index: the open ones and
+        those changed lately (`PlanStore.read_recent_tasks`); every task once the whole plan is loaded
+        or when there is no index yet. It can miss an old task changed elsewhere since it was
+        indexed: load the whole plan next, and show what that changes."""
+        if self._loaded is None and self.store.exists():
+            self.board  # noqa: B018 - read board.toml first: its time zone dates the tasks
+            recent = self.store.read_recent_tasks()
+            if recent is not None:
+                return self._with_columns(recent[0])
+        return self.tasks
 
     @cached_property
     def undo_log(self):  # -> UndoLog

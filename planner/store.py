@@ -246,27 +246,50 @@ class PlanStore:
         taken from it instead of being parsed again: the TOML files stay the truth, the index only
         saves re-reading unchanged ones (parsing is most of a large plan's load time).
         """
+        entries = self._task_entries()
+        index = TaskIndex.load(self.index_path, self.root) if self.index_path else None
+        tasks, problems = self._read_task_entries(entries, index)
+        if index is not None:
+            index.save({entry.name for entry in entries})
+        return tasks, problems
+
+    def read_recent_tasks(self) -> tuple[dict[str, Task], list[Problem]] | None:
+        """What a first screen needs, fast: the tasks that were open or changed in the last
+        `TaskIndex.RECENT_DAYS` days when last indexed, and every file the index has not seen.
+
+        It can miss an old task changed since it was indexed (a pull that reopened it): a full
+        `read_tasks`, which should follow, catches that. None when there is no index to tell
+        recent from old (the first start on a machine): only a full read can say then.
+        """
+        if not self.index_path:
+            return None
+        index = TaskIndex.load(self.index_path, self.root, recent=True)
+        if not index.known:
+            return None
+        entries = [entry for entry in self._task_entries()
+                   if entry.name in index.entries or entry.name not in index.known]
+        return self._read_task_entries(entries, index)
+
+    def _task_entries(self) -> list[os.DirEntry]:
+        try:
+            return [entry for entry in os.scandir(self.tasks_dir)
+                    if entry.name.endswith(".toml") and not entry.name.startswith(".")]
+        except FileNotFoundError:
+            return []
+
+    def _read_task_entries(self, entries: list[os.DirEntry],
+                           index: "TaskIndex | None") -> tuple[dict[str, Task], list[Problem]]:
         tasks: dict[str, Task] = {}
         problems: list[Problem] = []
-        zone = self.zone
-        try:
-            entries = [entry for entry in os.scandir(self.tasks_dir)
-                       if entry.name.endswith(".toml") and not entry.name.startswith(".")]
-        except FileNotFoundError:
-            return tasks, problems
-        index = TaskIndex.load(self.index_path, self.root) if self.index_path else None
-        loads = tomllib.loads
         # Loading makes hundreds of thousands of small objects and no reference cycles: the cyclic
         # garbage collector would only walk them again and again (a quarter of a large plan's load).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._read_task_files(entries, index, tasks, problems, loads, zone)
+            self._read_task_files(entries, index, tasks, problems, tomllib.loads, self.zone)
         finally:
             if collecting:
                 gc.enable()
-        if index is not None:
-            index.save({entry.name for entry in entries})
         problems.sort(key=lambda problem: str(problem.path))
         return tasks, problems
 
@@ -431,28 +454,44 @@ class TaskIndex:
     synced). Written without fsync: losing it costs one slower load, nothing else. An entry is only
     trusted when size and mtime match, and files modified in the last few seconds are not indexed at
     all, since a second write within the file system's timestamp granularity could keep both.
+
+    Two files: every entry, and beside it the recent ones (open, or changed in the last
+    `RECENT_DAYS` days) with the names of all, so that a first screen reads a tenth of a long plan.
+    An entry is [mtime_ns, size, data, recent] where recent is True for an open task, else the
+    task's last change as a POSIX timestamp.
     """
 
-    VERSION = 1
+    VERSION = 2
     SETTLE_NS = 3_000_000_000
+    RECENT_DAYS = 14
 
-    def __init__(self, path: Path, root: Path, entries: dict[str, list[Any]]) -> None:
+    def __init__(self, path: Path, root: Path, entries: dict[str, list[Any]], known: set[str] | None = None) -> None:
         self.path = path
         self.root = root
         self.entries = entries
+        #: In a recent index, the name of every file indexed (recent or not).
+        self.known = known or set()
         self.dirty = False
 
+    @property
+    def recent_path(self) -> Path:
+        return self.path.with_name(f"{self.path.stem}-recent{self.path.suffix}")
+
     @classmethod
-    def load(cls, path: Path, root: Path) -> "TaskIndex":
+    def load(cls, path: Path, root: Path, *, recent: bool = False) -> "TaskIndex":
         import json
 
         entries: dict[str, list[Any]] = {}
+        known: list[str] = []
+        index = cls(path, root, entries)
         with contextlib.suppress(OSError, ValueError):
-            document = json.loads(path.read_bytes())
+            document = json.loads((index.recent_path if recent else path).read_bytes())
             if (isinstance(document, dict) and document.get("version") == cls.VERSION
                     and document.get("root") == str(root.resolve()) and isinstance(document.get("entries"), dict)):
-                entries = document["entries"]
-        return cls(path, root, entries)
+                index.entries = document["entries"]
+                known = document.get("known") or []
+        index.known = set(known) if isinstance(known, list) else set()
+        return index
 
     def get(self, name: str, stat: os.stat_result) -> dict[str, Any] | None:
         entry = self.entries.get(name)
@@ -468,7 +507,8 @@ class TaskIndex:
             # JSON would give back as text.
             self.entries.pop(name, None)
             return
-        self.entries[name] = [stat.st_mtime_ns, stat.st_size, data]
+        recent = task.is_open or task.updated.timestamp()
+        self.entries[name] = [stat.st_mtime_ns, stat.st_size, data, recent]
         self.dirty = True
 
     def save(self, present: set[str]) -> None:
@@ -479,14 +519,23 @@ class TaskIndex:
             del self.entries[name]
         if not (self.dirty or gone):
             return
-        document = {"version": self.VERSION, "root": str(self.root.resolve()), "entries": self.entries}
-        # Dates and times become ISO text, which task_from_toml reads back as the same values.
-        data = json.dumps(document, separators=(",", ":"), default=_isoformat).encode()
+        since = time.time() - self.RECENT_DAYS * 86_400
+        recent = {name: entry for name, entry in self.entries.items()
+                  if len(entry) > 3 and (entry[3] is True or entry[3] >= since)}
+        root = str(self.root.resolve())
+        documents = (
+            (self.path, {"version": self.VERSION, "root": root, "entries": self.entries}),
+            (self.recent_path, {"version": self.VERSION, "root": root, "entries": recent,
+                                "known": list(self.entries)}),
+        )
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            temp.write_bytes(data)
-            os.replace(temp, self.path)
+            for path, document in documents:
+                # Dates and times become ISO text, which task_from_toml reads back as the same values.
+                data = json.dumps(document, separators=(",", ":"), default=_isoformat).encode()
+                temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                temp.write_bytes(data)
+                os.replace(temp, path)
 
 
 def _json_safe(value: Any) -> bool:

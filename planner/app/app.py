@@ -8,8 +8,10 @@ noticed by polling the folder's fingerprint and flow through the same signal.
 
 from __future__ import annotations
 
+import gc
 import importlib
-from datetime import date, datetime
+import time
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from textual.app import App
@@ -21,7 +23,7 @@ from planner.app.keymap import apply_keymap, set_keymap_early
 from planner.app.themes import apply_theme
 from planner.model import ModelError, Task, WeekPlan
 from planner.session import Session, UserError
-from planner.store import Problem, StoreError, changed_paths
+from planner.store import Problem, StoreError, TaskIndex, changed_paths
 
 WATCH_SECONDS = 1.5
 
@@ -69,19 +71,59 @@ class PlannerApp(App[None]):
         #: Published with the label of a week whose file (intentions, answers, notes) changed.
         self.week_changed: Signal[str] = Signal(self, "week-changed")
         self._fingerprint: dict[str, tuple[int, int]] = {}
+        self._today: tuple[float, date] = (-2.0, date.min)
+        self._first_tasks: dict[str, Task] | None = None
         set_keymap_early(self)
 
     # --- start-up ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        for notice in self.session.messages():
-            self.notify(notice, severity="warning", markup=False, timeout=8)
-        self.session.notices.clear()
+        self._tell_notices()
         self.theme_chooser = apply_theme(self)
         apply_keymap(self)
+        # The first screen shows the recent tasks (Session.recent_tasks); the whole plan, years of
+        # history, is read in a thread once that screen is up.
+        self.call_after_refresh(self.run_worker, self._load_plan, thread=True, group="load-plan")
+
+    def _load_plan(self) -> None:
+        fingerprint = self.session.store.fingerprint() if self.watch_folder else {}
+        self.session.tasks  # noqa: B018 - reads every task file (or the index) once
+        self.call_from_thread(self._plan_loaded, fingerprint)
+
+    def _plan_loaded(self, fingerprint: dict[str, tuple[int, int]]) -> None:
+        # The loaded plan lives as long as the app: keep the garbage collector from walking all of it
+        # again on every collection (a pause of a tenth of a second at 10k tasks, in the middle of a key).
+        gc.freeze()
+        self._tell_notices()
+        shown, self._first_tasks = self._first_tasks, None
+        if shown is not None:
+            # What the fast first read could not know: old tasks changed since they were indexed.
+            tasks = self.session.tasks
+            since = self.session.now() - timedelta(days=TaskIndex.RECENT_DAYS)
+            changed = {task_id for task_id, task in shown.items() if tasks.get(task_id) != task}
+            changed.update(task_id for task_id, task in tasks.items()
+                           if task_id not in shown and (task.is_open or task.updated >= since))
+            if changed:
+                self.plan_changed.publish(changed)
         if self.watch_folder:
-            self._fingerprint = self.session.store.fingerprint()
+            self._fingerprint = fingerprint
             self.set_interval(WATCH_SECONDS, self.check_for_outside_changes)
+            self.check_for_outside_changes()  # anything changed while the plan was being read
+
+    def first_tasks(self) -> dict[str, Task]:
+        """Every task once the plan is loaded; until then, the recent ones (open or changed in the
+        last two weeks), which is what the board shows at start-up."""
+        if self.session.is_loaded:
+            return self.session.tasks
+        if self._first_tasks is None:
+            self._first_tasks = self.session.recent_tasks()
+        return self._first_tasks
+
+    def _tell_notices(self) -> None:
+        for notice in self.session.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=8)
+        self.session.notices.clear()
+        self._tell_plugin_warnings()
 
     # --- what screens use ---------------------------------------------------------------------------
 
@@ -90,7 +132,11 @@ class PlannerApp(App[None]):
         return self.session.tasks
 
     def today(self) -> date:
-        return self.session.today()
+        # Asked once per card drawn: the clock is read at most once a second.
+        moment = time.monotonic()
+        if moment - self._today[0] > 1:
+            self._today = (moment, self.session.today())
+        return self._today[1]
 
     def practice(self, practice_id: str | None):
         return self.session.host.practices.get(practice_id or "")

@@ -48,7 +48,8 @@ def words(widget: Static) -> str:
 
 
 def list_texts(cards: DayList) -> list[str]:
-    return [cards.get_option_at_index(index).prompt.plain for index in range(cards.option_count)]
+    """Each card's text as drawn, wrapped lines joined with a space."""
+    return [" ".join(cards.task_content(index).plain.split()) for index in range(len(cards.task_ids))]
 
 
 async def settle(pilot) -> None:
@@ -98,7 +99,7 @@ async def test_key_2_shows_this_week_with_tasks_on_their_days(app: PlannerApp) -
         assert screen.focused is day_list(screen, date(2026, 11, 26))
         assert "Move my analysis notebooks from Excel to Jupyter" in plain(screen.query_one("#selected", Static))
         # A done task is ticked; every card is one line of badge and title.
-        assert any(text.startswith("PROACT ✓Renew") or text.startswith("PR ✓Renew")
+        assert any(text.startswith("PROACT ✓ Renew") or text.startswith("PR ✓ Renew")
                    for text in list_texts(day_list(screen, date(2026, 11, 24))))
         # Intentions and scores of the week.
         intentions = words(screen.query_one("#intentions", Static))

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from planner.app.widgets.footer import PlannerFooter
 from planner.app.screens.task_lists import TaskListsScreen
 from planner.app.widgets.card_list import CardList
 from planner.app.widgets.task_list import TaskList
-from planner.app.widgets.cards import card_content
+from planner.app.widgets.cards import Line, card_lines
 from planner.app.widgets.title_bar import TitleBar
 from planner.filters import TaskFilter, parse_filter
 from planner.model import (
-    Column,
     Task,
     column_tasks,
     delete_task,
@@ -32,38 +29,6 @@ from planner.model import (
 )
 
 
-class BoardColumn(Vertical):
-    """A column's header (title, count, WIP limit) above its cards."""
-
-    DEFAULT_CSS = """
-    BoardColumn { width: 1fr; height: 1fr; border-right: vkey $panel; }
-    BoardColumn:last-of-type { border-right: none; }
-    BoardColumn > .column-header { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    BoardColumn > .column-header.over-limit { background: $error 40%; }
-    BoardColumn:focus-within > .column-header { background: $primary 40%; }
-    """
-
-    def __init__(self, column: Column, list_: CardList) -> None:
-        super().__init__(id=f"column-{column.id}")
-        self.column = column
-        self.cards = list_
-
-    def compose(self) -> ComposeResult:
-        yield Static(classes="column-header")
-        yield self.cards
-
-    def update_header(self, count: int) -> None:
-        wip = self.column.wip
-        limit = f" {count}/{wip}" if wip else f" {count}"
-        if self.has_class("done-column"):
-            limit += " this week"
-        over = bool(wip and count > wip)
-        header = self.query_one(".column-header", Static)
-        # One line whatever it says: no layout pass, so a move repaints two columns, not the screen.
-        header.update(Content(f"{self.column.title}{limit}{'  over limit' if over else ''}"), layout=False)
-        header.set_class(over, "over-limit")
-
-
 class BoardScreen(TaskListsScreen):
     TITLE = "Board"
     #: Screen repaints every cell when the focus moves; here the focus follows a moved card into the
@@ -71,7 +36,8 @@ class BoardScreen(TaskListsScreen):
     #: so a full repaint only doubled the cost of a move.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     DEFAULT_CSS = """
-    BoardScreen #columns { height: 1fr; }
+    BoardScreen { layout: horizontal; }
+    BoardScreen TitleBar { dock: top; }
     BoardScreen #filter { dock: bottom; display: none; height: 3; }
     BoardScreen #filter.visible { display: block; }
     BoardScreen #empty-hint { dock: bottom; height: auto; color: $text-muted; padding: 0 1; display: none; }
@@ -105,21 +71,18 @@ class BoardScreen(TaskListsScreen):
     # --- layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The columns are the screen's own children, side by side (the rest is docked): every
+        # container between a list and the screen is one more widget to repaint on each key.
         yield TitleBar()
-        with Horizontal(id="columns"):
-            for column in self.app.session.board.columns:
-                board_column = BoardColumn(column, CardList(column.id, self.render_card, id=f"cards-{column.id}"))
-                board_column.set_class(column.id == self.app.session.board.done_column, "done-column")
-                yield board_column
+        board = self.app.session.board
+        for column in board.columns:
+            yield CardList(column, self.card_lines, done=column.id == board.done_column)
         yield Static(id="empty-hint")
         yield Input(placeholder="filter: words, practice:skills, tag:sql (Enter to keep, Esc to clear)",
                     id="filter")
         yield PlannerFooter()
 
     def on_mount(self) -> None:
-        # The loaded plan lives as long as the app: keep the garbage collector from walking all of it
-        # again on every collection (a pause of a tenth of a second at 10k tasks, in the middle of a key).
-        self.call_after_refresh(gc.freeze)
         # Immediate: the card must be in its new column before the cursor follows it there.
         self.app.plan_changed.subscribe(self, self.on_plan_changed, immediate=True)
         self.show_all()
@@ -131,15 +94,11 @@ class BoardScreen(TaskListsScreen):
         first.focus()
 
     @property
-    def columns(self) -> list[BoardColumn]:
-        return list(self.query(BoardColumn))
-
-    @property
     def lists(self) -> list[CardList]:
-        return [column.cards for column in self.columns]
+        return list(self.query(CardList))
 
-    def render_card(self, task: Task) -> Content:
-        return card_content(task, self.app.practice(task.practice), self.app.today())
+    def card_lines(self, task: Task, width: int) -> list[Line]:
+        return card_lines(task, self.app.practice(task.practice), self.app.today(), width)
 
     # --- what is shown -----------------------------------------------------------------------------
 
@@ -158,21 +117,22 @@ class BoardScreen(TaskListsScreen):
     def collect_board_tasks(self) -> None:
         session = self.app.session
         self.this_week = session.week_view(session.current_week())
-        self.board_tasks = {task_id: task for task_id, task in self.app.tasks.items() if self.on_board(task)}
+        self.board_tasks = {task_id: task for task_id, task in self.app.first_tasks().items()
+                            if self.on_board(task)}
 
     def show_all(self) -> None:
         self.collect_board_tasks()
         self._stale = False
         known = {column.id for column in self.app.session.board.columns}
         first = self.app.session.board.columns[0].id
-        for column in self.columns:
-            tasks = self.visible_tasks(column.column.id)
-            if column.column.id == first:  # tasks in a column the board no longer has
+        for cards in self.lists:
+            tasks = self.visible_tasks(cards.column_id)
+            if cards.column_id == first:  # tasks in a column the board no longer has
                 strays = [task for task in self.board_tasks.values()
                           if task.column not in known and self.filter.matches(task)]
                 tasks += sorted(strays, key=lambda task: (task.rank, task.id))
-            column.cards.show_tasks(tasks)
-            column.update_header(len(tasks))
+            cards.show_tasks(tasks)
+            cards.update_header()
         self.query_one(TitleBar).refresh_title()
         hint = self.query_one("#empty-hint", Static)
         empty = not any(cards.task_ids for cards in self.lists)
@@ -205,14 +165,13 @@ class BoardScreen(TaskListsScreen):
         """Show one changed task where it now belongs, touching only the rows that change."""
         task = self.board_tasks.get(task_id)
         visible = task is not None and self.filter.matches(task)
-        for column in self.columns:
-            cards = column.cards
+        for cards in self.lists:
             here = cards.index_of(task_id) is not None
-            belongs = visible and task.column == column.column.id
+            belongs = visible and task.column == cards.column_id
             if here and not belongs:
                 cards.remove_task(task_id)
             elif belongs and here:
-                order = self.visible_tasks(column.column.id)
+                order = self.visible_tasks(cards.column_id)
                 if [t.id for t in order] == cards.task_ids:
                     cards.replace_task(task)
                 else:
@@ -222,8 +181,8 @@ class BoardScreen(TaskListsScreen):
                 if last is None or (last.rank, last.id) < (task.rank, task.id):
                     cards.append_task(task)  # the usual case: a card moved to the end of a column
                 else:
-                    cards.show_tasks(self.visible_tasks(column.column.id), keep=task_id)
-            column.update_header(len(cards.task_ids))
+                    cards.show_tasks(self.visible_tasks(cards.column_id), keep=task_id)
+            cards.update_header()
 
     # --- the selected card ---------------------------------------------------------------------------
 
@@ -352,18 +311,16 @@ class BoardScreen(TaskListsScreen):
                     cards.focus()
                     return
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_task_list_selected(self, event: TaskList.Selected) -> None:
         from planner.app.dialogs.task_details import TaskDetails
 
-        if isinstance(event.option_list, CardList):
-            task_id = event.option_list.task_ids[event.option_index]
-            self.app.push_screen(TaskDetails(task_id))
+        self.app.push_screen(TaskDetails(event.task_id))
 
     def on_task_list_dropped(self, message: TaskList.Dropped) -> None:
         widget, _ = self.get_widget_at(message.screen_x, message.screen_y)
         node = widget
-        while node is not None and not isinstance(node, BoardColumn):
+        while node is not None and not isinstance(node, CardList):
             node = node.parent
         task = self.app.tasks.get(message.task_id)
-        if isinstance(node, BoardColumn) and task is not None and node.column.id != task.column:
-            self.move_to(task, node.column.id)
+        if isinstance(node, CardList) and task is not None and node.column_id != task.column:
+            self.move_to(task, node.column_id)

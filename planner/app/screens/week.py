@@ -17,12 +17,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from planner.api import Practice
 from planner.app.widgets.footer import PlannerFooter
-from planner.app.widgets.cards import card_content, practice_badge
+from planner.app.widgets.cards import Line, card_content, practice_badge
 from planner.app.widgets.task_list import TaskList
 from planner.app.screens.task_lists import TaskListsScreen
 from planner.app.widgets.day_list import DayList, day_card
@@ -265,7 +265,7 @@ class WeekScreen(TaskListsScreen):
     def lists(self) -> list[DayList]:
         return [column.cards for column in self.columns]
 
-    def render_task(self, task: Task, compact: bool) -> Content:
+    def render_task(self, task: Task, compact: bool) -> Line:
         return day_card(task, self.app.practice(task.practice), compact=compact)
 
     # --- what is shown ---------------------------------------------------------------------------
@@ -349,8 +349,8 @@ class WeekScreen(TaskListsScreen):
         card = card_content(task, self.app.practice(task.practice), self.app.today())
         line.update(Content("  ").join(card.split("\n")))
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if isinstance(event.option_list, DayList) and event.option_list.has_focus:
+    def on_task_list_highlighted(self, event: TaskList.Highlighted) -> None:
+        if event.task_list.has_focus:
             self.show_selected()
 
     def on_descendant_focus(self) -> None:
@@ -485,11 +485,10 @@ class WeekScreen(TaskListsScreen):
 
         open_prompt_flow(self.app, self.week, "review")
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_task_list_selected(self, event: TaskList.Selected) -> None:
         from planner.app.dialogs.task_details import TaskDetails
 
-        if isinstance(event.option_list, DayList):
-            self.app.push_screen(TaskDetails(event.option_list.task_ids[event.option_index]))
+        self.app.push_screen(TaskDetails(event.task_id))
 
     def on_task_list_dropped(self, message: TaskList.Dropped) -> None:
         widget, _ = self.get_widget_at(message.screen_x, message.screen_y)

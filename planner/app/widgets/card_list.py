@@ -1,5 +1,9 @@
-"""A board column's cards. Only the cards in view are rendered (Line API), not one widget per card,
-and a move changes a few rows rather than rebuilding the column."""
+"""A board column: its header (title, count, WIP limit) and its cards, each card wrapped to the
+column's width and only the cards in view drawn.
+
+The header is the list's own top border (a "panel" border with the title in it) rather than a
+widget above the list: one widget per column, so a key that moves the cursor repaints one widget.
+"""
 
 from __future__ import annotations
 
@@ -7,59 +11,55 @@ from typing import Callable
 
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets.option_list import Option
 
+from planner.app.widgets.cards import Line
 from planner.app.widgets.task_list import TaskList
-from planner.model import Task
+from planner.model import Column, Task
 
 
 class CardList(TaskList):
     DEFAULT_CSS = """
     CardList {
-        height: 1fr;
+        width: 1fr;
         border: none;
+        border-top: panel $panel;
+        border-right: vkey $panel;
+        border-title-color: $foreground;
+        border-title-style: bold;
         padding: 0;
-        background: $surface;
-        scrollbar-size-vertical: 1;
+        &:last-of-type { border-right: none; }
+        &:focus { border-top: panel $primary 40%; }
+        &.over-limit { border-top: panel $error 40%; }
     }
-    CardList:focus { border: none; background-tint: $foreground 4%; }
-    CardList > .option-list--option { padding: 0 0 0 1; }
     """
+    INDENT = 1
 
     BINDINGS = [
         Binding("j", "cursor_down", "Cursor down", show=False, id="cards.down"),
         Binding("k", "cursor_up", "Cursor up", show=False, id="cards.up"),
     ]
 
-    def __init__(self, column_id: str, render: Callable[[Task], Content], **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.column_id = column_id
-        self.render_task = render
+    def __init__(self, column: Column, lay_out: Callable[[Task, int], list[Line]], *, done: bool = False,
+                 **kwargs) -> None:
+        super().__init__(id=f"cards-{column.id}", **kwargs)
+        self.column = column
+        self.column_id = column.id
+        self.lay_out_card = lay_out
+        #: The done column shows this week's done tasks only, and says so.
+        self.done = done
+        self.header = ""
 
-    def render_option(self, task: Task) -> Content:
-        # A blank line under each card, so cards read as cards rather than one stream of text.
-        return Content.assemble(self.render_task(task), "\n ")
+    def task_lines(self, task: Task, width: int) -> list[Line]:
+        return self.lay_out_card(task, width)
 
-    # --- changing a few rows without rebuilding ----------------------------------------------------
-
-    def append_task(self, task: Task) -> None:
-        self.task_ids.append(task.id)
-        self.add_option(Option(self.render_option(task)))
-
-    def remove_task(self, task_id: str) -> None:
-        index = self.index_of(task_id)
-        if index is None:
-            return
-        old_index = self.highlighted
-        del self.task_ids[index]
-        self.remove_option_at_index(index)
-        if self.task_ids and old_index is not None:
-            self.highlighted = min(old_index, len(self.task_ids) - 1)
-
-    def replace_task(self, task: Task) -> bool:
-        """Redraw one card in place; False when it is not in this list."""
-        index = self.index_of(task.id)
-        if index is None:
-            return False
-        self.replace_option_prompt_at_index(index, self.render_option(task))
-        return True
+    def update_header(self) -> None:
+        """The column's title, its count of cards (against its WIP limit), and whether it is over."""
+        count, wip = len(self.task_ids), self.column.wip
+        over = bool(wip and count > wip)
+        header = f"{self.column.title} {count}{f'/{wip}' if wip else ''}"
+        header += " this week" if self.done else ""
+        header += "  over limit" if over else ""
+        if header != self.header:
+            self.header = header
+            self.border_title = Content(header)  # Content: a column named "[b]" stays literal
+        self.set_class(over, "over-limit")

@@ -1,15 +1,27 @@
-"""How one task looks as a card: Content built from plain text, never parsed as markup."""
+"""How one task looks as a card: styled runs of plain text, never parsed as markup.
+
+A card is laid out here, word by word, rather than by Textual's general text wrapping: a board
+needs the height of every card (a thousand at start-up) to know its length, and only renders the
+few in view. Measuring a card is a few microseconds this way.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import Iterable
 
+from rich.cells import cell_len, get_character_cell_size
 from textual.content import Content
 
 from planner.api import Practice
 from planner.dates import format_minutes
 from planner.model import Task
+
+#: A piece of text and its style ("" for none).
+Run = tuple[str, str]
+#: One screen line of a card.
+Line = list[Run]
 
 
 def text_colour_on(background: str) -> str:
@@ -19,20 +31,21 @@ def text_colour_on(background: str) -> str:
     return "#000000" if luminance > 0.45 else "#ffffff"
 
 
+@lru_cache(maxsize=64)
+def badge_run(label: str, colour: str, width: int = 6) -> Run:
+    """A practice's label centred on its colour: the label is text, so colour is never alone."""
+    return (f"{label[:width]:^{width}}", f"bold {text_colour_on(colour)} on {colour}")
+
+
 def practice_badge(practice: Practice | None, fallback: str = "") -> Content:
-    """The practice's short label on its colour: the label is text, so colour is never alone."""
+    """The practice's short label on its colour, as Content."""
     if practice is None:
         return Content(f"{fallback or '-':^6}") if fallback else Content("")
-    return _badge(practice.label, practice.color)
+    return Content.assemble(badge_run(practice.label, practice.color))
 
 
-@lru_cache(maxsize=64)
-def _badge(label: str, colour: str) -> Content:
-    return Content.assemble((f"{label:^6}", f"bold {text_colour_on(colour)} on {colour}"))
-
-
-def due_part(task: Task, today: date) -> tuple[str, str] | None:
-    """The due date as (text, style); overdue says so in words, not only in colour."""
+def due_part(task: Task, today: date) -> Run | None:
+    """The due date; overdue says so in words, not only in colour."""
     if task.due is None:
         return None
     if task.is_open and task.due < today:
@@ -42,14 +55,15 @@ def due_part(task: Task, today: date) -> tuple[str, str] | None:
     return (f"due {task.due:%a %d %b}", "")
 
 
-def card_content(task: Task, practice: Practice | None, today: date, *, show_day: bool = True) -> Content:
-    """Badge and title, then due date, day, estimate and tags: one Content built in one pass (a board
-    renders a thousand of these at start-up)."""
-    parts: list[str | Content | tuple[str, str]] = []
-    if practice is not None or task.practice:
-        parts += [practice_badge(practice, task.practice or ""), " "]
-    parts.append((task.title, "strike") if task.is_done else task.title)
-    details: list[tuple[str, str]] = []
+def card_parts(task: Task, practice: Practice | None, today: date, *, show_day: bool = True) -> tuple[Line, Line]:
+    """A card's head (badge, title) and its details (due date, day, estimate, tags)."""
+    head: Line = []
+    if practice is not None:
+        head.append(badge_run(practice.label, practice.color))
+    elif task.practice:
+        head.append((f"{task.practice:^6}", ""))
+    head.append((task.title, "strike") if task.is_done else (task.title, ""))
+    details: Line = []
     due = due_part(task, today)
     if due is not None:
         details.append(due)
@@ -59,6 +73,100 @@ def card_content(task: Task, practice: Practice | None, today: date, *, show_day
         details.append((format_minutes(task.estimate), "dim"))
     if task.tags:
         details.append((" ".join(f"#{tag}" for tag in task.tags), "dim italic"))
-    for index, detail in enumerate(details):
-        parts += ["\n" if index == 0 else (" · ", "dim"), detail]
+    return head, details
+
+
+def card_content(task: Task, practice: Practice | None, today: date, *, show_day: bool = True) -> Content:
+    """The card as one Content: head, then details on a second line."""
+    head, details = card_parts(task, practice, today, show_day=show_day)
+    parts: list[Run] = []
+    for index, run in enumerate(head):
+        parts += [(" ", "")] * (index > 0) + [run]
+    for index, run in enumerate(details):
+        parts += [("\n", "") if index == 0 else (" · ", "dim"), run]
     return Content.assemble(*parts)
+
+
+def card_lines(task: Task, practice: Practice | None, today: date, width: int) -> list[Line]:
+    """The card wrapped to `width` cells: head, details, then a blank line so cards read as cards."""
+    head, details = card_parts(task, practice, today)
+    words: Line = []
+    for index, (text, style) in enumerate(head):
+        if index < len(head) - 1:
+            words.append((text, style))  # the badge: one word, whatever its spaces
+        else:
+            words += split_words(text, style)
+    lines = wrap_words(words, width)
+    detail_words: Line = []
+    for index, (text, style) in enumerate(details):
+        if index:
+            detail_words.append(("·", "dim"))
+        detail_words += split_words(text, style)
+    lines += wrap_words(detail_words, width)
+    lines.append([])
+    return lines
+
+
+# --- word wrapping ---------------------------------------------------------------------------------
+
+def split_words(text: str, style: str) -> Line:
+    return [(word, style) for word in text.split()]
+
+
+def wrap_words(words: Iterable[Run], width: int) -> list[Line]:
+    """Greedy word wrap to `width` cells: a single space between words (styled like the words when
+    both sides share a style, so a struck-through title stays one line), and a word longer than a
+    line cut across lines."""
+    width = max(width, 1)
+    lines: list[Line] = []
+    line: Line = []
+    used = 0
+    last_style: str | None = None
+    for text, style in words:
+        size = len(text) if text.isascii() else cell_len(text)
+        if line and used + 1 + size <= width:
+            line.append((" ", style if style == last_style else ""))
+            line.append((text, style))
+            used += 1 + size
+            last_style = style
+            continue
+        if line:
+            lines.append(line)
+            line, used = [], 0
+        while size > width:
+            head, text = cut_cells(text, width)
+            lines.append([(head, style)])
+            size = cell_len(text)
+        if text:
+            line, used, last_style = [(text, style)], size, style
+    if line:
+        lines.append(line)
+    return lines
+
+
+def cut_cells(text: str, width: int) -> tuple[str, str]:
+    """`text` split after at most `width` cells (at least one character, so wrapping ends)."""
+    used = 0
+    for index, character in enumerate(text):
+        used += get_character_cell_size(character)
+        if used > width:
+            return text[:max(index, 1)], text[max(index, 1):]
+    return text, ""
+
+
+def truncate_line(runs: Iterable[Run], width: int) -> Line:
+    """One line of `runs`, cut with an ellipsis when longer than `width` cells."""
+    line: Line = []
+    used = 0
+    for text, style in runs:
+        size = cell_len(text)
+        if used + size <= width:
+            line.append((text, style))
+            used += size
+            continue
+        room = width - used - 1
+        if room > 0:
+            line.append((cut_cells(text, room)[0], style))
+        line.append(("…", style))
+        break
+    return line

@@ -1,21 +1,19 @@
-"""One day of the week screen: its tasks as one-line cards in an OptionList (Line API).
+"""One day of the week screen: its tasks as one-line cards (the board's TaskList, Line API).
 
 A week has few tasks a day, but seven of these lists share the width of a terminal, so a card is
-a single line cut with an ellipsis, and a list narrower than a full practice badge shows a two
-letter badge instead. The list keeps the task id of every row, as the board's CardList does.
+a single line cut with an ellipsis (wrapped instead with `text-wrap: wrap`), and a list narrower than
+a full practice badge shows a two letter badge instead.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Callable, Iterable
+from typing import Callable
 
-from textual import events
 from textual.binding import Binding
-from textual.content import Content
 
 from planner.api import Practice
-from planner.app.widgets.cards import practice_badge, text_colour_on
+from planner.app.widgets.cards import Line, Run, badge_run, split_words, truncate_line, wrap_words
 from planner.app.widgets.task_list import TaskList
 from planner.model import Task
 
@@ -24,39 +22,25 @@ from planner.model import Task
 FULL_BADGE_MIN_WIDTH = 26
 
 
-def short_badge(practice: Practice | None, fallback: str = "") -> Content:
-    """The first two letters of the practice's label on its colour: still text, never colour alone."""
-    if practice is None:
-        return Content(f"{fallback[:2]:<2}") if fallback else Content("")
-    return Content.assemble((f"{practice.label[:2]:<2}", f"bold {text_colour_on(practice.color)} on {practice.color}"))
-
-
-def day_card(task: Task, practice: Practice | None, *, compact: bool) -> Content:
-    """One line: badge, then the title; a done task is ticked and struck through."""
-    badge = short_badge(practice, task.practice or "") if compact else practice_badge(practice, task.practice or "")
-    title = Content(task.title)
+def day_card(task: Task, practice: Practice | None, *, compact: bool) -> Line:
+    """Badge, then the title; a done task is ticked and struck through."""
+    runs: Line = []
+    width = 2 if compact else 6
+    if practice is not None:
+        runs.append(badge_run(practice.label, practice.color, width))
+    elif task.practice:
+        runs.append((f"{task.practice[:width]:^{width}}", ""))
     if task.is_done:
-        title = Content.assemble("✓", title.stylize("strike dim"))
-    if not badge:
-        return title
-    return Content.assemble(badge, " ", title)
+        runs.append(("✓", ""))
+    runs.append((task.title, "strike dim" if task.is_done else ""))
+    return runs
 
 
 class DayList(TaskList):
     """The tasks of one day (or, with `day=None`, of the week without a day)."""
 
     DEFAULT_CSS = """
-    DayList {
-        height: 1fr;
-        border: none;
-        padding: 0;
-        background: $surface;
-        scrollbar-size-vertical: 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    DayList:focus { border: none; background-tint: $foreground 4%; }
-    DayList > .option-list--option { padding: 0; }
+    DayList { border: none; padding: 0; text-wrap: nowrap; }
     """
 
     BINDINGS = [
@@ -64,24 +48,32 @@ class DayList(TaskList):
         Binding("k", "cursor_up", "Up", show=False, id="day.up"),
     ]
 
-    def __init__(self, day: date | None, render: Callable[[Task, bool], Content], **kwargs) -> None:
+    def __init__(self, day: date | None, render: Callable[[Task, bool], Line], **kwargs) -> None:
         super().__init__(**kwargs)
         self.day = day
         self.render_task = render
-        self._tasks: list[Task] = []
-        self._compact = True
 
-    def render_option(self, task: Task) -> Content:
-        return self.render_task(task, self._compact)
+    def task_lines(self, task: Task, width: int) -> list[Line]:
+        runs = self.render_task(task, width < FULL_BADGE_MIN_WIDTH)
+        if self.styles.text_wrap != "wrap":
+            return [truncate_line(with_spaces(runs), width)]
+        # Wrapped: the badge and the tick stay whole, the title breaks between words.
+        words: Line = []
+        for index, (text, style) in enumerate(runs):
+            words += split_words(text, style) if index == len(runs) - 1 else [(text, style)]
+        return wrap_words(words, width)
 
-    # --- changing the rows -------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        self._laid_out_width = 0  # `text-wrap` may have changed: measure again
+        super().notify_style_update()
 
-    def show_tasks(self, tasks: Iterable[Task], keep: str | None = None) -> None:
-        self._tasks = list(tasks)  # kept to redraw at another width (full or two-letter badges)
-        super().show_tasks(self._tasks, keep)
 
-    def on_resize(self, event: events.Resize) -> None:
-        compact = event.size.width < FULL_BADGE_MIN_WIDTH
-        if compact != self._compact:
-            self._compact = compact
-            self.show_tasks(self._tasks)
+
+def with_spaces(runs: Line) -> list[Run]:
+    """Runs with a space between them, as wrapping would put them on one line."""
+    spaced: list[Run] = []
+    for index, run in enumerate(runs):
+        if index:
+            spaced.append((" ", ""))
+        spaced.append(run)
+    return spaced

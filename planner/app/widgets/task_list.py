@@ -1,24 +1,92 @@
-"""An OptionList whose rows are tasks: the base of the board's columns and the week's days.
+"""A scrolling list of tasks drawn with the Line API: the base of the board's columns and the week's days.
 
-It renders only the rows in view (Line API), keeps the task id of every row, keeps the cursor on the
-same task across updates, and handles the mouse: a click selects (Enter opens), a drag that ends
-outside the list posts `Dropped` for the screen to move the task.
+Only the lines in view are rendered. A subclass says how one task is laid out at a width
+(`task_lines`); the list keeps every task's height, so its length is known without rendering, and
+caches the rendered lines of the tasks it has drawn. It keeps the task id of every row and the cursor
+on the same task across updates, and handles the keys and the mouse: a click selects (Enter opens),
+a drag that ends outside the list posts `Dropped` for the screen to move the task.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from bisect import bisect_right
+from itertools import accumulate
+from typing import ClassVar, Iterable
 
+from rich.segment import Segment
 from textual import events
+from textual.binding import Binding
 from textual.content import Content
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
+from planner.app.widgets.cards import Line
 from planner.model import Task
 
 
-class TaskList(OptionList):
+class TaskList(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    TaskList {
+        height: 1fr;
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;  /* a scrollbar appearing would change the width: measure once */
+        & > .task-list--cursor {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+        }
+        &:focus {
+            background-tint: $foreground 4%;
+            & > .task-list--cursor {
+                color: $block-cursor-foreground;
+                background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+        }
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"task-list--cursor"}
+    BINDINGS = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+    #: Blank cells to the left of every task.
+    INDENT: ClassVar[int] = 0
+
+    class Highlighted(Message):
+        """The cursor moved to another task."""
+
+        def __init__(self, task_list: "TaskList", index: int) -> None:
+            super().__init__()
+            self.task_list = task_list
+            self.index = index
+
+        @property
+        def control(self) -> "TaskList":
+            return self.task_list
+
+    class Selected(Message):
+        """Enter (or a double click) on a task."""
+
+        def __init__(self, task_list: "TaskList", index: int, task_id: str) -> None:
+            super().__init__()
+            self.task_list = task_list
+            self.index = index
+            self.task_id = task_id
+
+        @property
+        def control(self) -> "TaskList":
+            return self.task_list
+
     class Dropped(Message):
         """A task was dragged with the mouse and let go outside the list it came from."""
 
@@ -30,26 +98,53 @@ class TaskList(OptionList):
             self.screen_y = screen_y
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(markup=False, **kwargs)
+        super().__init__(**kwargs)
+        self.tasks: list[Task] = []
         self.task_ids: list[str] = []
+        self._highlighted: int | None = None
+        #: Each task's height in lines at `_laid_out_width`, and where each task starts.
+        self._heights: list[int] = []
+        self._starts: list[int] = [0]
+        self._laid_out_width = 0
+        #: Rendered lines by (task id, under the cursor, focused); dropped when the task changes.
+        self._strips: dict[tuple[str, bool, bool], list[Strip]] = {}
         self._drag_task: str | None = None
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
         # The list's size comes from the screen's layout (1fr), never from its rows: a row added or
-        # removed needs this list repainted, not the whole screen laid out and repainted again.
+        # removed (which changes the virtual size) needs this list repainted, not the screen laid out.
         return super().refresh(*regions, repaint=repaint, layout=False, recompose=recompose)
 
-    def render_option(self, task: Task) -> Content:
-        """How one task looks in this list."""
+    # --- what a subclass says ------------------------------------------------------------------------
+
+    def task_lines(self, task: Task, width: int) -> list[Line]:
+        """How one task looks at `width` cells: its lines, each a list of (text, style) runs."""
         raise NotImplementedError
 
     # --- reading ---------------------------------------------------------------------------------
 
     @property
+    def highlighted(self) -> int | None:
+        """The index of the task under the cursor (None when the list is empty)."""
+        return self._highlighted
+
+    @highlighted.setter
+    def highlighted(self, index: int | None) -> None:
+        if index is not None:
+            index = max(0, min(index, len(self.tasks) - 1)) if self.tasks else None
+        old, self._highlighted = self._highlighted, index
+        if old == index:
+            return
+        self._refresh_task(old)
+        self._refresh_task(index)
+        if index is not None:
+            self.scroll_to_task(index)
+            self.post_message(self.Highlighted(self, index))
+
+    @property
     def selected_task_id(self) -> str | None:
-        if self.highlighted is None or not (0 <= self.highlighted < len(self.task_ids)):
-            return None
-        return self.task_ids[self.highlighted]
+        index = self._highlighted
+        return self.task_ids[index] if index is not None and 0 <= index < len(self.task_ids) else None
 
     def index_of(self, task_id: str) -> int | None:
         try:
@@ -57,21 +152,30 @@ class TaskList(OptionList):
         except ValueError:
             return None
 
+    def task_content(self, index: int) -> Content:
+        """The task at `index` as it is drawn, lines joined (for tests and screen readers)."""
+        lines = self.task_lines(self.tasks[index], max(self._content_width(), 1))
+        return Content("\n").join(Content.assemble(*line) for line in lines)
+
     # --- changing the rows ---------------------------------------------------------------------------
 
     def show_tasks(self, tasks: Iterable[Task], keep: str | None = None) -> None:
         """Replace every row; the cursor stays on `keep` (or the same task) when it is still here."""
         keep = keep or self.selected_task_id
-        old_index = self.highlighted
-        tasks = list(tasks)
-        self.task_ids = [task.id for task in tasks]
-        self.set_options(Option(self.render_option(task)) for task in tasks)
-        if not self.task_ids:
-            return
-        if keep is not None and keep in self.task_ids:
-            self.highlighted = self.task_ids.index(keep)
-        else:
-            self.highlighted = min(old_index or 0, len(self.task_ids) - 1)
+        old_index = self._highlighted
+        self.tasks = list(tasks)
+        self.task_ids = [task.id for task in self.tasks]
+        self._strips.clear()
+        self._laid_out_width = 0  # every height measured again, when next drawn
+        self._highlighted = None
+        if self.tasks:
+            if keep is not None and keep in self.task_ids:
+                self._highlighted = self.task_ids.index(keep)
+            else:
+                self._highlighted = min(old_index or 0, len(self.tasks) - 1)
+        self._changed()
+        if self._highlighted is not None:
+            self.scroll_to_task(self._highlighted)
 
     def select_task(self, task_id: str) -> bool:
         index = self.index_of(task_id)
@@ -80,18 +184,195 @@ class TaskList(OptionList):
         self.highlighted = index
         return True
 
+    def append_task(self, task: Task) -> None:
+        self.tasks.append(task)
+        self.task_ids.append(task.id)
+        if self._laid_out_width:
+            self._heights.append(len(self.task_lines(task, self._laid_out_width)))
+            self._starts.append(self._starts[-1] + self._heights[-1])
+        if self._highlighted is None:
+            self._highlighted = 0
+        self._changed()
+
+    def remove_task(self, task_id: str) -> None:
+        index = self.index_of(task_id)
+        if index is None:
+            return
+        del self.tasks[index], self.task_ids[index]
+        if self._laid_out_width:
+            del self._heights[index]
+            self._starts = [0, *accumulate(self._heights)]
+        self._forget(task_id)
+        if not self.tasks:
+            self._highlighted = None
+        elif self._highlighted is not None:
+            self._highlighted = min(self._highlighted, len(self.tasks) - 1)
+        self._changed()
+
+    def replace_task(self, task: Task) -> bool:
+        """Redraw one task in place; False when it is not in this list."""
+        index = self.index_of(task.id)
+        if index is None:
+            return False
+        self.tasks[index] = task
+        self._forget(task.id)
+        if self._laid_out_width:
+            height = len(self.task_lines(task, self._laid_out_width))
+            if height != self._heights[index]:
+                self._heights[index] = height
+                self._starts = [0, *accumulate(self._heights)]
+        self._changed()
+        return True
+
+    def _forget(self, task_id: str) -> None:
+        for state in ((task_id, False, False), (task_id, False, True), (task_id, True, False), (task_id, True, True)):
+            self._strips.pop(state, None)
+
+    def _changed(self) -> None:
+        if self._laid_out_width:
+            self._set_virtual_size()
+        self.refresh()
+
+    # --- layout -------------------------------------------------------------------------------------
+
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width - self.INDENT
+
+    def _lay_out(self) -> None:
+        """Measure every task at the current width (only when the width or the tasks changed)."""
+        width = self._content_width()
+        if width <= 0 or width == self._laid_out_width:
+            return
+        self._laid_out_width = width
+        lines = self.task_lines
+        self._heights = [len(lines(task, width)) for task in self.tasks]
+        self._starts = [0, *accumulate(self._heights)]
+        self._strips.clear()
+        self._set_virtual_size()
+
+    def _set_virtual_size(self) -> None:
+        size = Size(self.scrollable_content_region.width, self._starts[-1])
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self._scroll_update(size)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._lay_out()
+        if self._highlighted is not None:
+            self.scroll_to_task(self._highlighted)
+
+    def notify_style_update(self) -> None:
+        self._strips.clear()  # a theme or focus change restyles every line
+        super().notify_style_update()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.refresh()
+
+    def scroll_to_task(self, index: int) -> None:
+        if not self.is_mounted:
+            return
+        self._lay_out()
+        if not self._laid_out_width or index >= len(self._heights):
+            return
+        region = Region(0, self._starts[index], self.scrollable_content_region.width, self._heights[index])
+        self.scroll_to_region(region, animate=False, force=True, immediate=True)
+
+    def _refresh_task(self, index: int | None) -> None:
+        if index is None or not self._laid_out_width or index >= len(self._heights):
+            return
+        top = self._starts[index] - self.scroll_offset.y
+        self.refresh(Region(0, top, self.size.width, self._heights[index]))
+
+    # --- drawing ------------------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._lay_out()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        line = self.scroll_offset.y + y
+        index = bisect_right(self._starts, line) - 1
+        if not self._laid_out_width or index >= len(self.tasks):
+            return Strip.blank(self.scrollable_content_region.width, self.get_visual_style().rich_style)
+        task = self.tasks[index]
+        key = (task.id, index == self._highlighted, self.has_focus)
+        strips = self._strips.get(key) or self._render_task(task, key)
+        return strips[line - self._starts[index]]
+
+    def _render_task(self, task: Task, key: tuple[str, bool, bool]) -> list[Strip]:
+        if len(self._strips) > 400:
+            self._strips.clear()
+        style = self.get_visual_style("task-list--cursor") if key[1] else self.get_visual_style()
+        rich_style = style.rich_style
+        width = self._laid_out_width + self.INDENT
+        indent = [Segment(" " * self.INDENT, rich_style)] if self.INDENT else []
+        meta = {"task": task.id}
+        strips = [
+            Strip(indent + Content.assemble(*line).render_segments(style))
+            .adjust_cell_length(width, rich_style)
+            .apply_meta(meta)
+            for line in self.task_lines(task, self._laid_out_width)
+        ]
+        self._strips[key] = strips
+        return strips
+
+    # --- keys -----------------------------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        if self.tasks:
+            self.highlighted = 0 if self._highlighted is None else self._highlighted + 1
+
+    def action_cursor_up(self) -> None:
+        if self.tasks:
+            self.highlighted = 0 if self._highlighted is None else self._highlighted - 1
+
+    def action_first(self) -> None:
+        if self.tasks:
+            self.highlighted = 0
+
+    def action_last(self) -> None:
+        if self.tasks:
+            self.highlighted = len(self.tasks) - 1
+
+    def _page(self, direction: int) -> None:
+        if not self.tasks or not self._laid_out_width:
+            return
+        current = self._highlighted or 0
+        target_line = self._starts[current] + direction * self.scrollable_content_region.height
+        target_line = max(0, min(target_line, self._starts[-1] - 1))
+        self.highlighted = bisect_right(self._starts, target_line) - 1
+
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def action_select(self) -> None:
+        task_id = self.selected_task_id
+        if task_id is not None:
+            self.post_message(self.Selected(self, self._highlighted, task_id))
+
     # --- mouse ------------------------------------------------------------------------------------
 
+    def _task_at(self, event: events.MouseEvent) -> int | None:
+        task_id = event.style.meta.get("task")
+        return self.index_of(task_id) if task_id is not None else None
+
     async def _on_click(self, event: events.Click) -> None:
-        event.prevent_default()  # OptionList's own click handler would also open the task
-        clicked = event.style.meta.get("option")
-        if clicked is not None:
-            self.highlighted = clicked
+        index = self._task_at(event)
+        if index is not None:
+            self.highlighted = index
+            if event.chain == 2:
+                self.action_select()
         self.focus()
 
     def _on_mouse_down(self, event: events.MouseDown) -> None:
-        index = event.style.meta.get("option")
-        if index is not None and 0 <= index < len(self.task_ids):
+        index = self._task_at(event)
+        if index is not None:
             self._drag_task = self.task_ids[index]
             self.capture_mouse()
 
