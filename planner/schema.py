@@ -11,7 +11,6 @@ import re
 from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Callable, Mapping
 
-import tomli_w
 
 from planner.dates import DateError, WEEKDAYS, parse_week_label, weekday_index
 from planner.model import (
@@ -42,6 +41,8 @@ class NewerSchemaError(SchemaError):
 
 
 def dumps(document: Mapping[str, Any]) -> bytes:
+    import tomli_w  # only when writing: reading a plan, the app's start-up, never needs it
+
     return tomli_w.dumps(document, multiline_strings=True).encode("utf-8")
 
 

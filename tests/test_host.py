@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import types
 import textwrap
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -115,16 +117,14 @@ def test_a_plugin_that_fails_on_import_is_reported_and_others_load(tmp_path: Pat
 
 def test_a_broken_entry_point_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
     class FakeEntryPoint:
-        def __init__(self, name: str, loader) -> None:
-            self.name, self.value, self.dist, self._loader = name, f"fake:{name}", None, loader
+        def __init__(self, name: str, value: str) -> None:
+            self.name, self.value, self.dist = name, value, None
 
-        def load(self):
-            return self._loader()
-
-    def broken():
-        raise ModuleNotFoundError("No module named 'gone'")
-
-    entries = [FakeEntryPoint("aaa-broken", broken), FakeEntryPoint("zzz-good", lambda: GoodPlugin("zzz"))]
+    good = types.ModuleType("planner_test_good_plugin")
+    good.plugin = GoodPlugin("zzz")
+    monkeypatch.setitem(sys.modules, good.__name__, good)
+    entries = [FakeEntryPoint("aaa-broken", "gone:plugin"),
+               FakeEntryPoint("zzz-good", "planner_test_good_plugin:plugin")]
     monkeypatch.setattr("importlib.metadata.entry_points", lambda group: entries)
     host = PluginHost()
     host.load_entry_points()
@@ -326,3 +326,20 @@ def test_an_incompatible_plugin_is_disabled_with_a_message_that_says_so(run, tmp
     assert record["status"] == "error"
     assert record["error"] == "built for plugin API version 2; this planner provides [1]: upgrade one of them"
     assert "plugin 'future'" in result.stderr and "plugin API version 2" in result.stderr
+
+
+def test_the_list_of_installed_plugins_is_cached_until_a_package_folder_changes(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner import host as host_module
+
+    cache = tmp_path / "cache" / "plugins.json"
+    first = host_module.installed_plugins("planner.practices", cache)
+    assert ("skills", "planner_practices.skills", first[[p[0] for p in first].index("skills")][2], True) in first
+    calls = []
+    monkeypatch.setattr("importlib.metadata.entry_points", lambda group: calls.append(group) or [])
+    assert host_module.installed_plugins("planner.practices", cache) == first and calls == []
+    # A package installed into a folder on sys.path changes that folder: the list is found again.
+    folder = tmp_path / "site"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    assert host_module.installed_plugins("planner.practices", cache) == [] and calls == ["planner.practices"]

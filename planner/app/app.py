@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from planner.app.keymap import apply_keymap, set_keymap_early
-from planner.app.themes import apply_theme
+from planner.app.themes import prepare_theme
 from planner.model import ModelError, Task, WeekPlan
 from planner.session import Session, UserError
 from planner.store import Problem, StoreError, TaskIndex, changed_paths
@@ -74,12 +74,13 @@ class PlannerApp(App[None]):
         self._today: tuple[float, date] = (-2.0, date.min)
         self._first_tasks: dict[str, Task] | None = None
         set_keymap_early(self)
+        self.theme_chooser = prepare_theme(self)
 
     # --- start-up ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self._tell_notices()
-        self.theme_chooser = apply_theme(self)
+        self.theme_chooser.start()
         apply_keymap(self)
         # The first screen shows the recent tasks (Session.recent_tasks); the whole plan, years of
         # history, is read in a thread once that screen is up.

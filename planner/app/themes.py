@@ -297,31 +297,45 @@ class ThemeChooser:
         #: The planner's own themes (built-in and the user's), in the order ctrl+t visits them.
         self.names: list[str] = []
         self._shown = ""  # the theme last set or saved: a change to it is the user's choice
+        self._chosen = ""  # the theme config.toml asks for (or the fallback)
+        #: What `prepare` found before the app could show notices: (message, title, severity).
+        self._notices: list[tuple[str, str, str]] = []
 
     @property
     def config_file(self) -> Path:
         return self.app.session.config.folder / "config.toml"
 
-    def start(self, environ: Mapping[str, str] | None = None) -> None:
+    def prepare(self) -> None:
+        """Register the themes and set the saved one, before the app runs: the first style sheet is
+        then built with it, rather than built and built again when on_mount changes the theme."""
         app = self.app
         themes, problems = load_all_themes(app.session.config.folder)
         for theme in themes.values():
             app.register_theme(theme)
         self.names = list(themes)
-        for problem in problems:
-            app.notify(str(problem), title="Theme left out", severity="warning", markup=False, timeout=10)
-        chosen = self.saved_choice()
-        shown = chosen
+        self._notices += [(str(problem), "Theme left out", "warning") for problem in problems]
+        self._chosen = self.saved_choice()
+        self._shown = self._chosen
+        app.theme = self._chosen
+
+    def start(self, environ: Mapping[str, str] | None = None) -> None:
+        """Once the app runs: say what `prepare` found, switch to an ANSI theme when the terminal
+        cannot show true colour (only known now), and save the user's later choices."""
+        app = self.app
+        for message, title, severity in self._notices:
+            app.notify(message, title=title, severity=severity, markup=False, timeout=10)
+        self._notices.clear()
         env = os.environ if environ is None else environ
         color_system = terminal_color_system(app)
+        chosen = self._chosen
         if wants_ansi_theme(env, color_system) and not app.available_themes[chosen].ansi:
             shown = ANSI_THEME if ANSI_THEME in app.available_themes else "ansi-dark"
             depth = color_depth_name(effective_color_system(env, color_system))
             app.notify(f"This terminal shows {depth}, not true colour: using the {shown} theme. Your theme "
                        f"{chosen} is kept for true-colour terminals (COLORTERM=truecolor).",
                        title="Theme", markup=False, timeout=8)
-        self._shown = shown
-        app.theme = shown
+            self._shown = shown
+            app.theme = shown
         app.theme_changed_signal.subscribe(app, self.on_theme_changed)
 
     def saved_choice(self) -> str:
@@ -332,12 +346,12 @@ class ThemeChooser:
         if saved is None:
             return fallback
         if not isinstance(saved, str):
-            app.notify(f"{self.config_file}: theme must be a theme name in quotes; using {fallback}",
-                       title="Theme", severity="warning", markup=False, timeout=8)
+            self._notices.append((f"{self.config_file}: theme must be a theme name in quotes; using {fallback}",
+                                  "Theme", "warning"))
             return fallback
         if saved not in app.available_themes:
-            app.notify(f"{self.config_file}: no theme named {saved!r}; using {fallback}",
-                       title="Theme", severity="warning", markup=False, timeout=8)
+            self._notices.append((f"{self.config_file}: no theme named {saved!r}; using {fallback}",
+                                  "Theme", "warning"))
             return fallback
         return saved
 
@@ -364,8 +378,8 @@ class ThemeChooser:
             self.app.notify(f"Theme not saved: {error}", severity="error", markup=False, timeout=8)
 
 
-def apply_theme(app: PlannerApp, environ: Mapping[str, str] | None = None) -> ThemeChooser:
-    """Register the themes, show the saved (or the terminal's) one, and save later changes."""
+def prepare_theme(app: PlannerApp) -> ThemeChooser:
+    """Register the themes and set the saved one; call `start()` on the result once the app runs."""
     chooser = ThemeChooser(app)
-    chooser.start(environ)
+    chooser.prepare()
     return chooser

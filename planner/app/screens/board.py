@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from planner.app.widgets.footer import PlannerFooter
+
+if TYPE_CHECKING:
+    from textual.widgets import Input
 from planner.app.screens.task_lists import TaskListsScreen
 from planner.app.widgets.card_list import CardList
 from planner.app.widgets.task_list import TaskList
@@ -77,9 +81,8 @@ class BoardScreen(TaskListsScreen):
         board = self.app.session.board
         for column in board.columns:
             yield CardList(column, self.card_lines, done=column.id == board.done_column)
-        yield Static(id="empty-hint")
-        yield Input(placeholder="filter: words, practice:skills, tag:sql (Enter to keep, Esc to clear)",
-                    id="filter")
+        # The filter's input line and the empty board's hint are mounted when first needed: most
+        # starts need neither, and every widget is start-up time.
         yield PlannerFooter()
 
     def on_mount(self) -> None:
@@ -134,12 +137,18 @@ class BoardScreen(TaskListsScreen):
             cards.show_tasks(tasks)
             cards.update_header()
         self.query_one(TitleBar).refresh_title()
-        hint = self.query_one("#empty-hint", Static)
         empty = not any(cards.task_ids for cards in self.lists)
-        hint.display = empty
+        hints = self.query("#empty-hint")
         if empty:
-            hint.update(Content("No tasks here yet: press n to add one, or 2 to plan the week."
-                                if not self.filter.active else "No task matches the filter: Esc clears it."))
+            text = Content("No tasks here yet: press n to add one, or 2 to plan the week."
+                           if not self.filter.active else "No task matches the filter: Esc clears it.")
+            if hints:
+                hints.first(Static).update(text)
+                hints.first().display = True
+            else:
+                self.mount(Static(text, id="empty-hint"), before=self.query_one(PlannerFooter))
+        elif hints:
+            hints.first().display = False
 
     def on_plan_changed(self, task_ids: set[str] | None) -> None:
         if not self.is_current:
@@ -281,14 +290,23 @@ class BoardScreen(TaskListsScreen):
         if task is not None:
             edit_notes(self.app, task)
 
-    def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
+    async def action_filter(self) -> None:
+        from textual.widgets import Input
+
+        fields = self.query("#filter")
+        if fields:
+            field = fields.first(Input)
+        else:
+            field = Input(placeholder="filter: words, practice:skills, tag:sql (Enter to keep, Esc to clear)",
+                          id="filter")
+            await self.mount(field, before=self.query_one(PlannerFooter))
         field.add_class("visible")
         field.focus()
 
     def action_clear_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        if not field.has_class("visible") and not self.filter.active:
+        fields = self.query("#filter")
+        field = fields.first() if fields else None
+        if field is None or (not field.has_class("visible") and not self.filter.active):
             return
         field.value = ""
         field.remove_class("visible")

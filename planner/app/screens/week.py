@@ -198,8 +198,6 @@ class WeekScreen(TaskListsScreen):
     WeekScreen #week-panel { height: auto; max-height: 45%; border-top: hkey $panel; }
     WeekScreen #intentions-box, WeekScreen #score-box { width: 1fr; height: auto; padding: 0 1; }
     WeekScreen #intentions-box { border-right: vkey $panel; }
-    /* The compact footer glues a group's label to the next key ("[] Weekp Plan"): keep a space. */
-    WeekScreen Footer.-compact FooterLabel { margin: 0 1 0 0; }
     """
 
     BINDINGS = [

@@ -25,6 +25,11 @@ from textual.strip import Strip
 from planner.app.widgets.cards import Line
 from planner.model import Task
 
+#: Lines counted for a task not measured yet (a card's head, details and gap).
+ESTIMATED_HEIGHT = 3
+#: Seconds after a first frame when the tasks below the view are measured.
+MEASURE_REST_AFTER = 0.1
+
 
 class TaskList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
@@ -106,6 +111,7 @@ class TaskList(ScrollView, can_focus=True):
         self._heights: list[int] = []
         self._starts: list[int] = [0]
         self._laid_out_width = 0
+        self._measuring = False
         #: Rendered lines by (task id, under the cursor, focused); dropped when the task changes.
         self._strips: dict[tuple[str, bool, bool], list[Strip]] = {}
         self._drag_task: str | None = None
@@ -188,8 +194,9 @@ class TaskList(ScrollView, can_focus=True):
         self.tasks.append(task)
         self.task_ids.append(task.id)
         if self._laid_out_width:
-            self._heights.append(len(self.task_lines(task, self._laid_out_width)))
-            self._starts.append(self._starts[-1] + self._heights[-1])
+            if len(self._heights) == len(self.tasks) - 1:
+                self._heights.append(len(self.task_lines(task, self._laid_out_width)))
+            self._starts.append(self._starts[-1] + self._height(len(self.tasks) - 1))
         if self._highlighted is None:
             self._highlighted = 0
         self._changed()
@@ -200,8 +207,9 @@ class TaskList(ScrollView, can_focus=True):
             return
         del self.tasks[index], self.task_ids[index]
         if self._laid_out_width:
-            del self._heights[index]
-            self._starts = [0, *accumulate(self._heights)]
+            if index < len(self._heights):
+                del self._heights[index]
+            self._count_lines()
         self._forget(task_id)
         if not self.tasks:
             self._highlighted = None
@@ -216,11 +224,11 @@ class TaskList(ScrollView, can_focus=True):
             return False
         self.tasks[index] = task
         self._forget(task.id)
-        if self._laid_out_width:
+        if self._laid_out_width and index < len(self._heights):
             height = len(self.task_lines(task, self._laid_out_width))
             if height != self._heights[index]:
                 self._heights[index] = height
-                self._starts = [0, *accumulate(self._heights)]
+                self._count_lines()
         self._changed()
         return True
 
@@ -238,17 +246,54 @@ class TaskList(ScrollView, can_focus=True):
     def _content_width(self) -> int:
         return self.scrollable_content_region.width - self.INDENT
 
-    def _lay_out(self) -> None:
-        """Measure every task at the current width (only when the width or the tasks changed)."""
+    def _lay_out(self, *, lines: int = 0) -> None:
+        """Measure the tasks at the current width: every one when the list is short, else those
+        down to `lines` past the view, the rest after the next frame (until then they count as
+        ESTIMATED_HEIGHT lines). A first frame of a long column need not wait for all its cards."""
         width = self._content_width()
-        if width <= 0 or width == self._laid_out_width:
+        if width <= 0:
             return
-        self._laid_out_width = width
-        lines = self.task_lines
-        self._heights = [len(lines(task, width)) for task in self.tasks]
-        self._starts = [0, *accumulate(self._heights)]
-        self._strips.clear()
+        if width != self._laid_out_width:
+            self._laid_out_width = width
+            self._heights = []
+            self._strips.clear()
+        if len(self._heights) == len(self.tasks):
+            if len(self._starts) != len(self.tasks) + 1:
+                self._count_lines()
+            return
+        needed = max(lines, self.scroll_offset.y + self.size.height) + self.size.height
+        measured = sum(self._heights)
+        task_lines, tasks, heights = self.task_lines, self.tasks, self._heights
+        while len(heights) < len(tasks) and measured < needed:
+            heights.append(len(task_lines(tasks[len(heights)], width)))
+            measured += heights[-1]
+        self._count_lines()
+        if len(heights) < len(tasks) and not self._measuring:
+            # After the first frame is on screen (a refresh callback can still come before it).
+            self._measuring = True
+            self.set_timer(MEASURE_REST_AFTER, self._measure_all)
+
+    def _measure_all(self) -> None:
+        self._measuring = False
+        if self._laid_out_width and len(self._heights) < len(self.tasks):
+            self._lay_out(lines=self._starts[-1] * 10)  # more than every estimate adds up to
+
+    def _height(self, index: int) -> int:
+        return self._heights[index] if index < len(self._heights) else ESTIMATED_HEIGHT
+
+    def _count_lines(self) -> None:
+        """Where each task starts, from the measured heights and the estimate for the others."""
+        unmeasured = len(self.tasks) - len(self._heights)
+        self._starts = [0, *accumulate(self._heights + [ESTIMATED_HEIGHT] * unmeasured)]
         self._set_virtual_size()
+
+    def _measured_to(self, index: int) -> bool:
+        """Make sure the task at `index` is measured (so is every one above it)."""
+        if not self._laid_out_width:
+            return False
+        if index >= len(self._heights):
+            self._lay_out(lines=self._starts[-1] * 10)
+        return index < len(self._heights)
 
     def _set_virtual_size(self) -> None:
         size = Size(self.scrollable_content_region.width, self._starts[-1])
@@ -275,13 +320,13 @@ class TaskList(ScrollView, can_focus=True):
         if not self.is_mounted:
             return
         self._lay_out()
-        if not self._laid_out_width or index >= len(self._heights):
+        if not self._measured_to(index):
             return
         region = Region(0, self._starts[index], self.scrollable_content_region.width, self._heights[index])
         self.scroll_to_region(region, animate=False, force=True, immediate=True)
 
     def _refresh_task(self, index: int | None) -> None:
-        if index is None or not self._laid_out_width or index >= len(self._heights):
+        if index is None or not self._measured_to(index):
             return
         top = self._starts[index] - self.scroll_offset.y
         self.refresh(Region(0, top, self.size.width, self._heights[index]))
@@ -297,6 +342,9 @@ class TaskList(ScrollView, can_focus=True):
         index = bisect_right(self._starts, line) - 1
         if not self._laid_out_width or index >= len(self.tasks):
             return Strip.blank(self.scrollable_content_region.width, self.get_visual_style().rich_style)
+        if index >= len(self._heights):  # scrolled past what was measured: measure it all now
+            self._measured_to(index)
+            index = bisect_right(self._starts, line) - 1
         task = self.tasks[index]
         key = (task.id, index == self._highlighted, self.has_focus)
         strips = self._strips.get(key) or self._render_task(task, key)
@@ -338,7 +386,7 @@ class TaskList(ScrollView, can_focus=True):
             self.highlighted = len(self.tasks) - 1
 
     def _page(self, direction: int) -> None:
-        if not self.tasks or not self._laid_out_width:
+        if not self.tasks or not self._measured_to(len(self.tasks) - 1):
             return
         current = self._highlighted or 0
         target_line = self._starts[current] + direction * self.scrollable_content_region.height
