@@ -7,10 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import Static
 
 from planner.app.widgets.footer import PlannerFooter
 
@@ -42,9 +40,8 @@ class BoardScreen(TaskListsScreen):
     DEFAULT_CSS = """
     BoardScreen { layout: horizontal; }
     BoardScreen TitleBar { dock: top; }
-    BoardScreen #filter { dock: bottom; display: none; height: 3; }
+    BoardScreen #filter { dock: bottom; display: none; height: 3; margin-bottom: 1; }
     BoardScreen #filter.visible { display: block; }
-    BoardScreen #empty-hint { dock: bottom; height: auto; color: $text-muted; padding: 0 1; display: none; }
     """
 
     BINDINGS = [
@@ -81,8 +78,8 @@ class BoardScreen(TaskListsScreen):
         board = self.app.session.board
         for column in board.columns:
             yield CardList(column, self.card_lines, done=column.id == board.done_column)
-        # The filter's input line and the empty board's hint are mounted when first needed: most
-        # starts need neither, and every widget is start-up time.
+        # The filter's input line is mounted when first needed: most starts never filter, and every
+        # widget is start-up time.
         yield PlannerFooter()
 
     def on_mount(self) -> None:
@@ -138,17 +135,10 @@ class BoardScreen(TaskListsScreen):
             cards.update_header()
         self.query_one(TitleBar).refresh_title()
         empty = not any(cards.task_ids for cards in self.lists)
-        hints = self.query("#empty-hint")
-        if empty:
-            text = Content("No tasks here yet: press n to add one, or 2 to plan the week."
-                           if not self.filter.active else "No task matches the filter: Esc clears it.")
-            if hints:
-                hints.first(Static).update(text)
-                hints.first().display = True
-            else:
-                self.mount(Static(text, id="empty-hint"), before=self.query_one(PlannerFooter))
-        elif hints:
-            hints.first().display = False
+        # An empty board says what to do, in its first column.
+        self.lists[0].show_placeholder(
+            "" if not empty else "No task matches the filter: Esc clears it." if self.filter.active
+            else "No tasks here yet: press n to add one, or 2 to plan the week.")
 
     def on_plan_changed(self, task_ids: set[str] | None) -> None:
         if not self.is_current:

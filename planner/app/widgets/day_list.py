@@ -70,10 +70,10 @@ class DayList(TaskList):
 
 
 def with_spaces(runs: Line) -> list[Run]:
-    """Runs with a space between them, as wrapping would put them on one line."""
+    """Runs with a space between them; a tick hugs the title (a narrow day has no cell to spare)."""
     spaced: list[Run] = []
     for index, run in enumerate(runs):
-        if index:
+        if index and runs[index - 1][0] != "✓":
             spaced.append((" ", ""))
         spaced.append(run)
     return spaced

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from planner.app.widgets.cards import Line
+from planner.app.widgets.cards import Line, split_words, wrap_words
 from planner.model import Task
 
 #: Lines counted for a task not measured yet (a card's head, details and gap).
@@ -115,6 +115,8 @@ class TaskList(ScrollView, can_focus=True):
         #: Rendered lines by (task id, under the cursor, focused); dropped when the task changes.
         self._strips: dict[tuple[str, bool, bool], list[Strip]] = {}
         self._drag_task: str | None = None
+        #: Said (dim, wrapped) in place of tasks while the list has none.
+        self.placeholder = ""
 
     def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
         # The list's size comes from the screen's layout (1fr), never from its rows: a row added or
@@ -337,7 +339,14 @@ class TaskList(ScrollView, can_focus=True):
         self._lay_out()
         return super().render_lines(crop)
 
+    def show_placeholder(self, text: str) -> None:
+        if text != self.placeholder:
+            self.placeholder = text
+            self.refresh()
+
     def render_line(self, y: int) -> Strip:
+        if not self.tasks and self.placeholder:
+            return self._placeholder_line(y)
         line = self.scroll_offset.y + y
         index = bisect_right(self._starts, line) - 1
         if not self._laid_out_width or index >= len(self.tasks):
@@ -349,6 +358,15 @@ class TaskList(ScrollView, can_focus=True):
         key = (task.id, index == self._highlighted, self.has_focus)
         strips = self._strips.get(key) or self._render_task(task, key)
         return strips[line - self._starts[index]]
+
+    def _placeholder_line(self, y: int) -> Strip:
+        style = self.get_visual_style()
+        width = self.scrollable_content_region.width
+        lines = wrap_words(split_words(self.placeholder, "dim"), max(width - self.INDENT, 1))
+        if y >= len(lines):
+            return Strip.blank(width, style.rich_style)
+        segments = Content.assemble((" " * self.INDENT, ""), *lines[y]).render_segments(style)
+        return Strip(segments).adjust_cell_length(width, style.rich_style)
 
     def _render_task(self, task: Task, key: tuple[str, bool, bool]) -> list[Strip]:
         if len(self._strips) > 400:
