@@ -28,7 +28,7 @@ class CardList(TaskList):
         border-title-style: bold;
         padding: 0;
         &:last-of-type { border-right: none; }
-        &:focus { border-top: panel $primary 40%; }
+        &:focus { border-top: panel $primary 60%; }
         &.over-limit { border-top: panel $error 40%; }
     }
     """

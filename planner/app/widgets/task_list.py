@@ -45,7 +45,6 @@ class TaskList(ScrollView, can_focus=True):
             background: $block-cursor-blurred-background;
         }
         &:focus {
-            background-tint: $foreground 4%;
             & > .task-list--cursor {
                 color: $block-cursor-foreground;
                 background: $block-cursor-background;
@@ -112,8 +111,9 @@ class TaskList(ScrollView, can_focus=True):
         self._starts: list[int] = [0]
         self._laid_out_width = 0
         self._measuring = False
-        #: Rendered lines by (task id, under the cursor, focused); dropped when the task changes.
-        self._strips: dict[tuple[str, bool, bool], list[Strip]] = {}
+        #: Rendered lines by (task id, under the cursor, cursor in a focused list, theme); dropped when
+        #: the task changes.
+        self._strips: dict[tuple[str, bool, bool, str], list[Strip]] = {}
         self._drag_task: str | None = None
         #: Said (dim, wrapped) in place of tasks while the list has none.
         self.placeholder = ""
@@ -235,8 +235,8 @@ class TaskList(ScrollView, can_focus=True):
         return True
 
     def _forget(self, task_id: str) -> None:
-        for state in ((task_id, False, False), (task_id, False, True), (task_id, True, False), (task_id, True, True)):
-            self._strips.pop(state, None)
+        for key in [key for key in self._strips if key[0] == task_id]:
+            del self._strips[key]
 
     def _changed(self) -> None:
         if self._laid_out_width:
@@ -309,7 +309,7 @@ class TaskList(ScrollView, can_focus=True):
             self.scroll_to_task(self._highlighted)
 
     def notify_style_update(self) -> None:
-        self._strips.clear()  # a theme or focus change restyles every line
+        # Called on every focus change too: drawn cards are kept by theme and cursor state instead.
         super().notify_style_update()
 
     def _on_focus(self, event: events.Focus) -> None:
@@ -355,7 +355,10 @@ class TaskList(ScrollView, can_focus=True):
             self._measured_to(index)
             index = bisect_right(self._starts, line) - 1
         task = self.tasks[index]
-        key = (task.id, index == self._highlighted, self.has_focus)
+        # Only the cursor looks different in a focused list: a card elsewhere is drawn once, whichever
+        # list has the focus (the header shows which), so moving the focus redraws one card.
+        cursor = index == self._highlighted
+        key = (task.id, cursor, cursor and self.has_focus, self.app.theme)
         strips = self._strips.get(key) or self._render_task(task, key)
         return strips[line - self._starts[index]]
 
@@ -368,7 +371,7 @@ class TaskList(ScrollView, can_focus=True):
         segments = Content.assemble((" " * self.INDENT, ""), *lines[y]).render_segments(style)
         return Strip(segments).adjust_cell_length(width, style.rich_style)
 
-    def _render_task(self, task: Task, key: tuple[str, bool, bool]) -> list[Strip]:
+    def _render_task(self, task: Task, key: tuple[str, bool, bool, str]) -> list[Strip]:
         if len(self._strips) > 400:
             self._strips.clear()
         style = self.get_visual_style("task-list--cursor") if key[1] else self.get_visual_style()
