@@ -415,12 +415,16 @@ def installed_plugins(group: str, cache: Path | None = None) -> list[tuple[str, 
 
 
 def _folder_stamps() -> list[list]:
-    """Each folder on sys.path with its modification time: a package installed or removed there
-    changes it (its .dist-info folder comes or goes)."""
-    stamps = []
+    """The package metadata folders (.dist-info, .egg-info) on sys.path with their modification
+    times: installing, upgrading or removing a package adds, replaces or removes one of them. Only
+    those count, so a start from a busy working folder still finds the cache good."""
+    stamps: list[list] = []
     for entry in sys.path:
+        folder = entry or "."
         with contextlib.suppress(OSError):
-            stamps.append([entry, os.stat(entry or ".").st_mtime_ns])
+            for name in sorted(os.listdir(folder)):
+                if name.endswith((".dist-info", ".egg-info")):
+                    stamps.append([folder, name, os.stat(os.path.join(folder, name)).st_mtime_ns])
     return stamps
 
 

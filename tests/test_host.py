@@ -338,8 +338,12 @@ def test_the_list_of_installed_plugins_is_cached_until_a_package_folder_changes(
     calls = []
     monkeypatch.setattr("importlib.metadata.entry_points", lambda group: calls.append(group) or [])
     assert host_module.installed_plugins("planner.practices", cache) == first and calls == []
-    # A package installed into a folder on sys.path changes that folder: the list is found again.
+    # A folder on sys.path without package metadata changes nothing.
     folder = tmp_path / "site"
     folder.mkdir()
+    (folder / "notes.txt").write_text("not a package")
     monkeypatch.syspath_prepend(str(folder))
+    assert host_module.installed_plugins("planner.practices", cache) == first and calls == []
+    # A package installed there (its .dist-info folder appears): the list is found again.
+    (folder / "other_plugin-1.0.dist-info").mkdir()
     assert host_module.installed_plugins("planner.practices", cache) == [] and calls == ["planner.practices"]

@@ -23,7 +23,7 @@ from planner.app.keymap import apply_keymap, set_keymap_early
 from planner.app.themes import prepare_theme
 from planner.model import ModelError, Task, WeekPlan
 from planner.session import Session, UserError
-from planner.store import Problem, StoreError, TaskIndex, changed_paths
+from planner.store import Problem, StoreError, changed_paths
 
 WATCH_SECONDS = 1.5
 
@@ -70,6 +70,8 @@ class PlannerApp(App[None]):
         self.plan_changed: Signal[set[str] | None] = Signal(self, "plan-changed")
         #: Published with the label of a week whose file (intentions, answers, notes) changed.
         self.week_changed: Signal[str] = Signal(self, "week-changed")
+        #: Published once, when the whole plan has been read (the first screen starts from part of it).
+        self.plan_loaded: Signal[bool] = Signal(self, "plan-loaded")
         self._fingerprint: dict[str, tuple[int, int]] = {}
         self._today: tuple[float, date] = (-2.0, date.min)
         self._first_tasks: dict[str, Task] | None = None
@@ -82,9 +84,12 @@ class PlannerApp(App[None]):
         self._tell_notices()
         self.theme_chooser.start()
         apply_keymap(self)
+
+    def on_ready(self) -> None:
         # The first screen shows the recent tasks (Session.recent_tasks); the whole plan, years of
-        # history, is read in a thread once that screen is up.
-        self.call_after_refresh(self.run_worker, self._load_plan, thread=True, group="load-plan")
+        # history, is read in a thread once that screen is on the terminal (Ready comes after the
+        # first frame; a thread started before it would slow that frame down).
+        self.run_worker(self._load_plan, thread=True, group="load-plan")
 
     def _load_plan(self) -> None:
         fingerprint = self.session.store.fingerprint() if self.watch_folder else {}
@@ -99,17 +104,20 @@ class PlannerApp(App[None]):
         shown, self._first_tasks = self._first_tasks, None
         if shown is not None:
             # What the fast first read could not know: old tasks changed since they were indexed.
+            # The index's recent part holds every task open or changed in its last RECENT_DAYS, more
+            # than a screen shows (open tasks, and those done this week).
             tasks = self.session.tasks
-            since = self.session.now() - timedelta(days=TaskIndex.RECENT_DAYS)
+            week_ago = self.session.now() - timedelta(days=8)
             changed = {task_id for task_id, task in shown.items() if tasks.get(task_id) != task}
-            changed.update(task_id for task_id, task in tasks.items()
-                           if task_id not in shown and (task.is_open or task.updated >= since))
+            changed.update(task_id for task_id, task in tasks.items() if task_id not in shown and (
+                task.is_open or (task.done_at is not None and task.done_at >= week_ago)))
             if changed:
                 self.plan_changed.publish(changed)
         if self.watch_folder:
             self._fingerprint = fingerprint
             self.set_interval(WATCH_SECONDS, self.check_for_outside_changes)
             self.check_for_outside_changes()  # anything changed while the plan was being read
+        self.plan_loaded.publish(True)
 
     def first_tasks(self) -> dict[str, Task]:
         """Every task once the plan is loaded; until then, the recent ones (open or changed in the

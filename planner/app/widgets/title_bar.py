@@ -1,7 +1,7 @@
 """The line at the top: plan title, the week, and its value score so far.
 
 The score asks every plugin, over every task of the week, so it is worked out in a thread after
-the screen is drawn and after each change (a burst of changes costs one computation), never in the
+the screen is drawn and the plan loaded, and after each change (a burst of changes costs one computation), never in the
 path of a key press.
 """
 
@@ -28,7 +28,12 @@ class TitleBar(Static):
 
     def on_mount(self) -> None:
         self.show_title()
-        self.call_after_refresh(self.refresh_score)
+        if self.app.session.is_loaded:
+            self.call_after_refresh(self.refresh_score)
+        else:
+            # The first screen: score once the whole plan is read, not while its first frame is
+            # being drawn (a thread computing now would share the interpreter with that frame).
+            self.app.plan_loaded.subscribe(self, lambda _: self.refresh_score())
 
     def refresh_title(self) -> None:
         """Redraw now with the score as last computed, and compute it again shortly."""
