@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -274,3 +277,67 @@ async def test_changes_made_elsewhere_appear(app: PlannerApp, store: PlanStore) 
         app.check_for_outside_changes()
         await pilot.pause()
         assert "Renamed on the laptop" in titles(app, "backlog")
+
+
+async def test_the_board_starts_from_the_recent_index_and_catches_up_with_the_whole_plan(
+        plans: Path, store: PlanStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As after any earlier start: every file settled, and the index written by a full read.
+    long_ago = time.time() - 86_400
+    for path in (plans / "tasks").iterdir():
+        os.utime(path, (long_ago, long_ago))
+    Session(plans).tasks  # noqa: B018
+    # Then a pull reopens a task finished weeks ago: the recent part of the index cannot know it.
+    old = min((task for task in store.read_tasks()[0].values() if task.is_done), key=lambda task: task.updated)
+    store.update_task(old.id, lambda task: replace(task, status="open", column="backlog", done_at=None))
+    first_reads = []
+    real_read = PlanStore.read_recent_tasks
+
+    def spy(self):
+        result = real_read(self)
+        first_reads.append(result)
+        return result
+
+    monkeypatch.setattr(PlanStore, "read_recent_tasks", spy)
+    app = PlannerApp(Session(plans), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        [(recent, _)] = first_reads
+        assert old.id not in recent and len(recent) < len(app.tasks)  # the first screen read a part
+        assert old.id in cards(app, "backlog").task_ids  # and the whole plan, read after, put it back
+
+
+async def test_a_long_column_shows_its_last_card_at_once(plans: Path, store: PlanStore) -> None:
+    """Cards below the view are measured after the first frame; jumping there before that works."""
+    session = Session(plans)
+    for number in range(400):
+        session.add_task(f"Long column card {number} with a title that wraps onto a second line")
+    app = PlannerApp(Session(plans), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        backlog = cards(app, "backlog")
+        backlog.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert backlog.highlighted == len(backlog.task_ids) - 1
+        shown = " ".join(backlog.render_line(y).text for y in range(backlog.scrollable_content_region.height))
+        assert "Long column card 399 with" in " ".join(shown.split())
+        await pilot.press("home")
+        await pilot.pause()
+        shown = " ".join(backlog.render_line(y).text for y in range(backlog.scrollable_content_region.height))
+        assert backlog.highlighted == 0 and backlog.selected_task_id in app.tasks
+        assert app.tasks[backlog.selected_task_id].title[:12] in " ".join(shown.split())
+
+
+async def test_a_click_on_a_key_in_the_footer_presses_it(app: PlannerApp) -> None:
+    from planner.app.dialogs.task_form import TaskForm
+    from planner.app.widgets.footer import PlannerFooter
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(PlannerFooter)
+        text = footer.render().plain
+        assert text.startswith(">Move nNew eEdit xDone") and text.rstrip().endswith("^ppalette")
+        await pilot.click(PlannerFooter, offset=(text.index("nNew") + 2, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, TaskForm)
