@@ -10,10 +10,12 @@ a drag that ends outside the list posts `Dropped` for the screen to move the tas
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 from itertools import accumulate
 from typing import ClassVar, Iterable
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
@@ -29,6 +31,12 @@ from planner.model import Task
 ESTIMATED_HEIGHT = 3
 #: Seconds after a first frame when the tasks below the view are measured.
 MEASURE_REST_AFTER = 0.1
+
+
+@lru_cache(maxsize=512)
+def run_style(base: RichStyle, style: str) -> RichStyle:
+    """A run's style (e.g. "bold #000000 on #3fb4a6", "dim italic") over the list's own."""
+    return base + RichStyle.parse(style) if style else base
 
 
 class TaskList(ScrollView, can_focus=True):
@@ -374,15 +382,12 @@ class TaskList(ScrollView, can_focus=True):
     def _render_task(self, task: Task, key: tuple[str, bool, bool, str]) -> list[Strip]:
         if len(self._strips) > 400:
             self._strips.clear()
-        style = self.get_visual_style("task-list--cursor") if key[1] else self.get_visual_style()
-        rich_style = style.rich_style
+        base = (self.get_visual_style("task-list--cursor") if key[1] else self.get_visual_style()).rich_style
         width = self._laid_out_width + self.INDENT
-        indent = [Segment(" " * self.INDENT, rich_style)] if self.INDENT else []
-        meta = {"task": task.id}
+        indent = [Segment(" " * self.INDENT, base)] if self.INDENT else []
+        # Segments straight from the runs: the styles are our own few strings, parsed once.
         strips = [
-            Strip(indent + Content.assemble(*line).render_segments(style))
-            .adjust_cell_length(width, rich_style)
-            .apply_meta(meta)
+            Strip(indent + [Segment(text, run_style(base, style)) for text, style in line]).adjust_cell_length(width, base)
             for line in self.task_lines(task, self._laid_out_width)
         ]
         self._strips[key] = strips
@@ -428,8 +433,14 @@ class TaskList(ScrollView, can_focus=True):
     # --- mouse ------------------------------------------------------------------------------------
 
     def _task_at(self, event: events.MouseEvent) -> int | None:
-        task_id = event.style.meta.get("task")
-        return self.index_of(task_id) if task_id is not None else None
+        offset = event.get_content_offset(self)
+        if offset is None or not self._laid_out_width:
+            return None
+        line = offset.y + self.scroll_offset.y
+        if line >= self._starts[-1]:
+            return None
+        self._measured_to(bisect_right(self._starts, line) - 1)
+        return bisect_right(self._starts, line) - 1
 
     async def _on_click(self, event: events.Click) -> None:
         index = self._task_at(event)
