@@ -89,8 +89,11 @@ class ThemeProblem:
 # --- reading theme files ---------------------------------------------------------------------------
 
 
-def theme_from_document(document: Mapping[str, Any], default_name: str) -> Theme:
-    """The Theme a parsed theme file describes; ThemeFileError when any value is unusable."""
+def theme_from_document(document: Mapping[str, Any], default_name: str, *, thorough: bool = True) -> Theme:
+    """The Theme a parsed theme file describes; ThemeFileError when any value is unusable.
+
+    `thorough` also has Textual build the theme and parse each variable, as the screen will: a user's
+    file must not break the app. The shipped files skip it at start-up (tests check them so)."""
     unknown = sorted(set(document) - KNOWN_KEYS)
     if unknown:
         raise ThemeFileError(f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
@@ -116,7 +119,9 @@ def theme_from_document(document: Mapping[str, Any], default_name: str) -> Theme
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise ThemeFileError(f"{key} must be a number between 0 and 1 (got {value!r})")
             fields[key] = float(value)
-    theme = Theme(name=name, variables=_variables(document.get("variables", {})), **fields)
+    theme = Theme(name=name, variables=_variables(document.get("variables", {}), thorough=thorough), **fields)
+    if not thorough:
+        return theme
     try:
         # Textual derives every shade when the theme is applied; a failure there would break the screen.
         theme.to_color_system().generate()
@@ -136,14 +141,14 @@ def _colour(key: str, value: Any) -> str:
     return value
 
 
-def _variables(table: Any) -> dict[str, str]:
+def _variables(table: Any, *, thorough: bool = True) -> dict[str, str]:
     if not isinstance(table, dict):
         raise ThemeFileError("[variables] must be a table of name = \"value\"")
     variables: dict[str, str] = {}
     for name, value in table.items():
         if not VARIABLE_NAME.fullmatch(name):
             raise ThemeFileError(f"variables: {name!r} is not a design variable name (e.g. footer-key-foreground)")
-        if not isinstance(value, str) or not _is_variable_value(name, value):
+        if not isinstance(value, str) or (thorough and not _is_variable_value(name, value)):
             prop = _variable_property(name)
             raise ThemeFileError(f"variables.{name} = {value!r} is not a {prop} value Textual accepts "
                                  f"(e.g. {VARIABLE_EXAMPLES[prop]})")
@@ -173,7 +178,7 @@ def _is_variable_value(name: str, value: str) -> bool:
     return True
 
 
-def load_theme_file(path: Path | Traversable) -> Theme:
+def load_theme_file(path: Path | Traversable, *, thorough: bool = True) -> Theme:
     """The theme in one file; ThemeFileError when the file cannot be read or used."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -181,7 +186,7 @@ def load_theme_file(path: Path | Traversable) -> Theme:
         raise ThemeFileError(f"not valid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ThemeFileError(f"cannot be read: {error}") from None
-    return theme_from_document(document, default_name=path.name.removesuffix(".toml"))
+    return theme_from_document(document, default_name=path.name.removesuffix(".toml"), thorough=thorough)
 
 
 def theme_files(folder: Path | Traversable) -> list[Path | Traversable]:
@@ -208,7 +213,8 @@ def user_themes_folder(config_folder: Path) -> Path:
     return config_folder / "themes"
 
 
-def load_themes(files: Iterable[Path | Traversable], *, label: str = "") -> tuple[dict[str, Theme], list[ThemeProblem]]:
+def load_themes(files: Iterable[Path | Traversable], *, label: str = "",
+                thorough: bool = True) -> tuple[dict[str, Theme], list[ThemeProblem]]:
     """The usable themes of `files` by name, and a problem for each file left out.
 
     Problems name the file as `label/<file name>` when a label is given (shipped files live somewhere
@@ -220,7 +226,7 @@ def load_themes(files: Iterable[Path | Traversable], *, label: str = "") -> tupl
     for file in files:
         where = f"{label}/{file.name}" if label else str(file)
         try:
-            theme = load_theme_file(file)
+            theme = load_theme_file(file, thorough=thorough)
         except ThemeFileError as error:
             problems.append(ThemeProblem(where, str(error)))
             continue
@@ -241,7 +247,7 @@ def load_all_themes(config_folder: Path) -> tuple[dict[str, Theme], list[ThemePr
                                                              "reinstall value-planner"))
         builtin: dict[str, Theme] = {}
     else:
-        builtin, builtin_problems = load_themes(theme_files(folder), label="built-in themes")
+        builtin, builtin_problems = load_themes(theme_files(folder), label="built-in themes", thorough=False)
         problems += builtin_problems
     rank = {name: index for index, name in enumerate(BUILTIN_ORDER)}
     themes = dict(sorted(builtin.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
