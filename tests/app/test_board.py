@@ -337,7 +337,7 @@ async def test_a_click_on_a_key_in_the_footer_presses_it(app: PlannerApp) -> Non
         await pilot.pause()
         footer = app.screen.query_one(PlannerFooter)
         text = footer.render().plain
-        assert text.startswith(">Move nNew eEdit xDone") and text.rstrip().endswith("^ppalette")
+        assert text.startswith(">Move nNew eEdit xDone") and text.rstrip().endswith("^p palette")
         await pilot.click(PlannerFooter, offset=(text.index("nNew") + 2, 0))
         await pilot.pause()
         assert isinstance(app.screen, TaskForm)

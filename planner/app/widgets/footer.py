@@ -89,18 +89,21 @@ class PlannerFooter(Widget):
             for key, display, description, enabled in members:
                 add(display, key_style if enabled else disabled_style, key)
                 if not label:
-                    add(description, description_style if enabled else disabled_style, key)
+                    # "nNew", but "space Enable": a longer key name needs a gap to be read.
+                    gap = " " if len(display) > 1 else ""
+                    add(gap + description, description_style if enabled else disabled_style, key)
                     add(" ", "")
             if label:
                 add(f" {label}", description_style)
                 add(" ", "")
         if self._palette is not None:
             key, display, description, enabled = self._palette
-            room = self.size.width - x - len(display) - len(description)
+            gap = " " if len(display) > 1 else ""
+            room = self.size.width - x - len(display) - len(gap + description)
             if room > 0:
                 add(" " * room, "")
                 add(display, key_style, key)
-                add(description, description_style, key)
+                add(gap + description, description_style, key)
         self._spots = spots
         return Content.assemble(*parts)
 
