@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from textual.geometry import Region
+
 from planner.app.app import PlannerApp
 from planner.app.screens.board import BoardScreen
 from planner.app.widgets.card_list import CardList
@@ -341,3 +343,16 @@ async def test_a_click_on_a_key_in_the_footer_presses_it(app: PlannerApp) -> Non
         await pilot.click(PlannerFooter, offset=(text.index("nNew") + 2, 0))
         await pilot.pause()
         assert isinstance(app.screen, TaskForm)
+
+
+async def test_column_titles_are_shown_literally(plans: Path) -> None:
+    board = plans / "board.toml"
+    board.write_text(board.read_text().replace('title = "Doing"', 'title = "[b][@click=app.quit]"'))
+    app = PlannerApp(Session(plans), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        doing = cards(app, "doing")
+        top_line = doing.render_lines(Region(0, 0, doing.size.width, 1))[0].text
+        assert "[b][@click=app.quit] 2/3" in top_line
+        await pilot.click(doing, offset=(5, 0))
+        assert app.is_running
