@@ -406,11 +406,9 @@ def installed_plugins(group: str, cache: Path | None = None) -> list[tuple[str, 
         source = f"{dist.metadata['Name']} {dist.version}" if dist is not None else entry.value
         plugins.append((entry.name, entry.value, source, builtin))
     if cache is not None:
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            temp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-            temp.write_text(json.dumps({"stamp": stamp, "plugins": plugins}))
-            os.replace(temp, cache)
+        from planner.store import write_derived
+
+        write_derived(cache, json.dumps({"stamp": stamp, "plugins": plugins}).encode())
     return plugins
 
 

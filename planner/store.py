@@ -68,6 +68,21 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
+def is_plan_file(name: str) -> bool:
+    """Whether a file in tasks/ or weeks/ is one of the plan's (not a temp or hidden file)."""
+    return name.endswith(".toml") and not name.startswith(".")
+
+
+def write_derived(path: Path, data: bytes) -> None:
+    """Replace a derived file (an index, a cache) whole, without fsync: losing it costs one slower
+    start, nothing else. Errors are ignored for the same reason."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.write_bytes(data)
+        os.replace(temp, path)
+
+
 def atomic_write(path: Path, data: bytes) -> bool:
     """Replace `path` with `data` so that a crash leaves either the old or the new file, never a
     mix. Returns False (and writes nothing) when the file already holds exactly `data`."""
@@ -272,13 +287,12 @@ class PlanStore:
         except FileNotFoundError:
             listed = []
         # One pass over ten thousand names: known ones need no other check.
-        names = [name for name in listed if name in recent
-                 or (name not in known and name.endswith(".toml") and not name.startswith("."))]
+        names = [name for name in listed if name in recent or (name not in known and is_plan_file(name))]
         return self._read_task_names(names, index)
 
     def _task_file_names(self) -> list[str]:
         try:
-            return [name for name in os.listdir(self.tasks_dir) if name.endswith(".toml") and not name.startswith(".")]
+            return [name for name in os.listdir(self.tasks_dir) if is_plan_file(name)]
         except FileNotFoundError:
             return []
 
@@ -346,7 +360,7 @@ class PlanStore:
             names = os.listdir(self.weeks_dir)
         except FileNotFoundError:
             return []
-        return sorted(name[:-5] for name in names if name.endswith(".toml") and not name.startswith("."))
+        return sorted(name[:-5] for name in names if is_plan_file(name))
 
     def check(self) -> list[Problem]:
         """Every problem in the folder: the board, each task file, each week file."""
@@ -442,7 +456,7 @@ class PlanStore:
         for folder in (TASKS_DIR, WEEKS_DIR):
             with contextlib.suppress(FileNotFoundError):
                 for entry in os.scandir(self.root / folder):
-                    if entry.name.endswith(".toml") and not entry.name.startswith("."):
+                    if is_plan_file(entry.name):
                         stat = entry.stat()
                         prints[f"{folder}/{entry.name}"] = (stat.st_mtime_ns, stat.st_size)
         return prints
@@ -471,12 +485,12 @@ class TaskIndex:
     SETTLE_NS = 3_000_000_000
     RECENT_DAYS = 14
 
-    def __init__(self, path: Path, root: Path, entries: dict[str, list[Any]], known: set[str] | None = None) -> None:
+    def __init__(self, path: Path, root: Path, entries: dict[str, list[Any]]) -> None:
         self.path = path
         self.root = root
         self.entries = entries
         #: In a recent index, the name of every file indexed (recent or not).
-        self.known = known or set()
+        self.known: set[str] = set()
         self.dirty = False
 
     @property
@@ -535,14 +549,9 @@ class TaskIndex:
             (self.recent_path, {"version": self.VERSION, "root": root, "entries": recent,
                                 "known": "\n".join(self.entries)}),
         )
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            for path, document in documents:
-                # Dates and times become ISO text, which task_from_toml reads back as the same values.
-                data = json.dumps(document, separators=(",", ":"), default=_isoformat).encode()
-                temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                temp.write_bytes(data)
-                os.replace(temp, path)
+        for path, document in documents:
+            # Dates and times become ISO text, which task_from_toml reads back as the same values.
+            write_derived(path, json.dumps(document, separators=(",", ":"), default=_isoformat).encode())
 
 
 def _json_safe(value: Any) -> bool:

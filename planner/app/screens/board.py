@@ -11,9 +11,6 @@ from textual.reactive import Reactive
 from textual.widget import Widget
 
 from planner.app.widgets.footer import PlannerFooter
-
-if TYPE_CHECKING:
-    from textual.widgets import Input
 from planner.app.screens.task_lists import TaskListsScreen
 from planner.app.widgets.card_list import CardList
 from planner.app.widgets.task_list import TaskList
@@ -29,6 +26,9 @@ from planner.model import (
     rank_between,
     reopen_column,
 )
+
+if TYPE_CHECKING:
+    from textual.widgets import Input
 
 
 class BoardScreen(TaskListsScreen):

@@ -90,13 +90,7 @@ def card_content(task: Task, practice: Practice | None, today: date, *, show_day
 def card_lines(task: Task, practice: Practice | None, today: date, width: int) -> list[Line]:
     """The card wrapped to `width` cells: head, details, then a blank line so cards read as cards."""
     head, details = card_parts(task, practice, today)
-    words: Line = []
-    for index, (text, style) in enumerate(head):
-        if index < len(head) - 1:
-            words.append((text, style))  # the badge: one word, whatever its spaces
-        else:
-            words += split_words(text, style)
-    lines = wrap_words(words, width)
+    lines = wrap_words(title_words(head), width)
     detail_words: Line = []
     for index, (text, style) in enumerate(details):
         if index:
@@ -108,6 +102,12 @@ def card_lines(task: Task, practice: Practice | None, today: date, width: int) -
 
 
 # --- word wrapping ---------------------------------------------------------------------------------
+
+def title_words(runs: Line) -> Line:
+    """A card's head as words to wrap: the runs before the title (badge, tick) stay whole, whatever
+    their spaces; the title, the last run, breaks between its words."""
+    return [*runs[:-1], *split_words(*runs[-1])] if runs else []
+
 
 def split_words(text: str, style: str) -> Line:
     return [(word, style) for word in text.split()]

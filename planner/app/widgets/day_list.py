@@ -13,7 +13,7 @@ from typing import Callable
 from textual.binding import Binding
 
 from planner.api import Practice
-from planner.app.widgets.cards import Line, Run, badge_run, split_words, truncate_line, wrap_words
+from planner.app.widgets.cards import Line, Run, badge_run, title_words, truncate_line, wrap_words
 from planner.app.widgets.task_list import TaskList
 from planner.model import Task
 
@@ -57,11 +57,7 @@ class DayList(TaskList):
         runs = self.render_task(task, width < FULL_BADGE_MIN_WIDTH)
         if self.styles.text_wrap != "wrap":
             return [truncate_line(with_spaces(runs), width)]
-        # Wrapped: the badge and the tick stay whole, the title breaks between words.
-        words: Line = []
-        for index, (text, style) in enumerate(runs):
-            words += split_words(text, style) if index == len(runs) - 1 else [(text, style)]
-        return wrap_words(words, width)
+        return wrap_words(title_words(runs), width)
 
     def notify_style_update(self) -> None:
         self._laid_out_width = 0  # `text-wrap` may have changed: measure again

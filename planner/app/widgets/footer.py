@@ -85,25 +85,26 @@ class PlannerFooter(Widget):
                 spots.append((x, x + len(text), key))
             x += len(text)
 
+        def described(display: str, description: str) -> str:
+            # "nNew", but "space Enable": a longer key name needs a gap to be read.
+            return f" {description}" if len(display) > 1 else description
+
         for label, members in self._keys:
             for key, display, description, enabled in members:
                 add(display, key_style if enabled else disabled_style, key)
                 if not label:
-                    # "nNew", but "space Enable": a longer key name needs a gap to be read.
-                    gap = " " if len(display) > 1 else ""
-                    add(gap + description, description_style if enabled else disabled_style, key)
+                    add(described(display, description), description_style if enabled else disabled_style, key)
                     add(" ", "")
             if label:
                 add(f" {label}", description_style)
                 add(" ", "")
         if self._palette is not None:
             key, display, description, enabled = self._palette
-            gap = " " if len(display) > 1 else ""
-            room = self.size.width - x - len(display) - len(gap + description)
+            room = self.size.width - x - len(display) - len(described(display, description))
             if room > 0:
                 add(" " * room, "")
                 add(display, key_style, key)
-                add(gap + description, description_style, key)
+                add(described(display, description), description_style, key)
         self._spots = spots
         return Content.assemble(*parts)
 

@@ -256,10 +256,11 @@ class TaskList(ScrollView, can_focus=True):
     def _content_width(self) -> int:
         return self.scrollable_content_region.width - self.INDENT
 
-    def _lay_out(self, *, lines: int = 0) -> None:
-        """Measure the tasks at the current width: every one when the list is short, else those
-        down to `lines` past the view, the rest after the next frame (until then they count as
-        ESTIMATED_HEIGHT lines). A first frame of a long column need not wait for all its cards."""
+    def _lay_out(self, *, every: bool = False) -> None:
+        """Measure the tasks at the current width: with `every`, or when the list is short, all of
+        them; else those down to a screenful past the view, the rest shortly after the first frame
+        (until then they count as ESTIMATED_HEIGHT lines). A long column's first frame need not
+        wait for all its cards."""
         width = self._content_width()
         if width <= 0:
             return
@@ -271,7 +272,7 @@ class TaskList(ScrollView, can_focus=True):
             if len(self._starts) != len(self.tasks) + 1:
                 self._count_lines()
             return
-        needed = max(lines, self.scroll_offset.y + self.size.height) + self.size.height
+        needed = float("inf") if every else self.scroll_offset.y + 2 * self.size.height
         measured = sum(self._heights)
         task_lines, tasks, heights = self.task_lines, self.tasks, self._heights
         while len(heights) < len(tasks) and measured < needed:
@@ -286,7 +287,7 @@ class TaskList(ScrollView, can_focus=True):
     def _measure_all(self) -> None:
         self._measuring = False
         if self._laid_out_width and len(self._heights) < len(self.tasks):
-            self._lay_out(lines=self._starts[-1] * 10)  # more than every estimate adds up to
+            self._lay_out(every=True)
 
     def _height(self, index: int) -> int:
         return self._heights[index] if index < len(self._heights) else ESTIMATED_HEIGHT
@@ -302,7 +303,7 @@ class TaskList(ScrollView, can_focus=True):
         if not self._laid_out_width:
             return False
         if index >= len(self._heights):
-            self._lay_out(lines=self._starts[-1] * 10)
+            self._lay_out(every=True)
         return index < len(self._heights)
 
     def _set_virtual_size(self) -> None:
@@ -315,10 +316,6 @@ class TaskList(ScrollView, can_focus=True):
         self._lay_out()
         if self._highlighted is not None:
             self.scroll_to_task(self._highlighted)
-
-    def notify_style_update(self) -> None:
-        # Called on every focus change too: drawn cards are kept by theme and cursor state instead.
-        super().notify_style_update()
 
     def _on_focus(self, event: events.Focus) -> None:
         self.refresh()
@@ -356,12 +353,9 @@ class TaskList(ScrollView, can_focus=True):
         if not self.tasks and self.placeholder:
             return self._placeholder_line(y)
         line = self.scroll_offset.y + y
-        index = bisect_right(self._starts, line) - 1
-        if not self._laid_out_width or index >= len(self.tasks):
+        index = self._index_at_line(line)
+        if index is None:
             return Strip.blank(self.scrollable_content_region.width, self.get_visual_style().rich_style)
-        if index >= len(self._heights):  # scrolled past what was measured: measure it all now
-            self._measured_to(index)
-            index = bisect_right(self._starts, line) - 1
         task = self.tasks[index]
         # Only the cursor looks different in a focused list: a card elsewhere is drawn once, whichever
         # list has the focus (the header shows which), so moving the focus redraws one card.
@@ -370,26 +364,35 @@ class TaskList(ScrollView, can_focus=True):
         strips = self._strips.get(key) or self._render_task(task, key)
         return strips[line - self._starts[index]]
 
+    def _index_at_line(self, line: int) -> int | None:
+        """The index of the task drawn on `line` (of the whole list), None below the last."""
+        if not self._laid_out_width or line >= self._starts[-1]:
+            return None
+        index = bisect_right(self._starts, line) - 1
+        if index >= len(self._heights):  # past what was measured: measure it all now
+            self._measured_to(index)
+            index = bisect_right(self._starts, line) - 1
+        return index if index < len(self.tasks) else None
+
     def _placeholder_line(self, y: int) -> Strip:
-        style = self.get_visual_style()
+        base = self.get_visual_style().rich_style
         width = self.scrollable_content_region.width
         lines = wrap_words(split_words(self.placeholder, "dim"), max(width - self.INDENT, 1))
-        if y >= len(lines):
-            return Strip.blank(width, style.rich_style)
-        segments = Content.assemble((" " * self.INDENT, ""), *lines[y]).render_segments(style)
-        return Strip(segments).adjust_cell_length(width, style.rich_style)
+        return self._strip(lines[y], base, width) if y < len(lines) else Strip.blank(width, base)
+
+    def _strip(self, line: Line, base: RichStyle, width: int) -> Strip:
+        """One line of runs as a strip `width` cells wide, indented, over the `base` style. Straight
+        to segments: the styles are our own few strings, each parsed once."""
+        indent = [Segment(" " * self.INDENT, base)] if self.INDENT else []
+        return Strip(indent + [Segment(text, run_style(base, style)) for text, style in line]).adjust_cell_length(
+            width, base)
 
     def _render_task(self, task: Task, key: tuple[str, bool, bool, str]) -> list[Strip]:
         if len(self._strips) > 400:
             self._strips.clear()
         base = (self.get_visual_style("task-list--cursor") if key[1] else self.get_visual_style()).rich_style
         width = self._laid_out_width + self.INDENT
-        indent = [Segment(" " * self.INDENT, base)] if self.INDENT else []
-        # Segments straight from the runs: the styles are our own few strings, parsed once.
-        strips = [
-            Strip(indent + [Segment(text, run_style(base, style)) for text, style in line]).adjust_cell_length(width, base)
-            for line in self.task_lines(task, self._laid_out_width)
-        ]
+        strips = [self._strip(line, base, width) for line in self.task_lines(task, self._laid_out_width)]
         self._strips[key] = strips
         return strips
 
@@ -434,13 +437,7 @@ class TaskList(ScrollView, can_focus=True):
 
     def _task_at(self, event: events.MouseEvent) -> int | None:
         offset = event.get_content_offset(self)
-        if offset is None or not self._laid_out_width:
-            return None
-        line = offset.y + self.scroll_offset.y
-        if line >= self._starts[-1]:
-            return None
-        self._measured_to(bisect_right(self._starts, line) - 1)
-        return bisect_right(self._starts, line) - 1
+        return None if offset is None else self._index_at_line(offset.y + self.scroll_offset.y)
 
     async def _on_click(self, event: events.Click) -> None:
         index = self._task_at(event)
