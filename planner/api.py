@@ -7,7 +7,9 @@ See docs/plugins.md for a tutorial and planner/hookspecs.py for every hook.
 
 from __future__ import annotations
 
+import decimal
 import math
+import numbers
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping
@@ -40,6 +42,12 @@ def _require(condition: bool, message: str) -> None:
         raise InvalidValue(message)
 
 
+def _require_id(value: Any, what: str) -> None:
+    _require(isinstance(value, str) and bool(_ID.fullmatch(value)),
+             f"{what} {value!r} must start with a lower-case letter and hold only lower-case letters, digits, "
+             "- or _ (at most 32 characters)")
+
+
 def _require_text(value: Any, what: str, limit: int) -> None:
     _require(isinstance(value, str) and value.strip() != "", f"{what} must be non-empty text")
     _require(len(value) <= limit, f"{what} is longer than {limit} characters")
@@ -67,8 +75,7 @@ class Practice:
     order: int = 100
 
     def validate(self) -> None:
-        _require(isinstance(self.id, str) and bool(_ID.fullmatch(self.id)),
-                 f"practice id {self.id!r} must be lower-case letters, digits, - or _ (at most 32)")
+        _require_id(self.id, "practice id")
         _require_text(self.name, "practice name", 60)
         _require_text(self.summary, "practice summary", 300)
         _require(isinstance(self.color, str) and bool(_COLOUR.match(self.color)),
@@ -90,8 +97,7 @@ class Prompt:
     hint: str = ""
 
     def validate(self) -> None:
-        _require(isinstance(self.id, str) and bool(_ID.fullmatch(self.id)),
-                 f"prompt id {self.id!r} must be lower-case letters, digits, - or _")
+        _require_id(self.id, "prompt id")
         _require_text(self.text, f"prompt {self.id!r} text", 300)
         _require(isinstance(self.hint, str), f"prompt {self.id!r} hint must be text")
 
@@ -107,8 +113,7 @@ class TaskTemplate:
     notes: str = ""
 
     def validate(self) -> None:
-        _require(isinstance(self.id, str) and bool(_ID.fullmatch(self.id)),
-                 f"template id {self.id!r} must be lower-case letters, digits, - or _")
+        _require_id(self.id, "template id")
         _require_text(self.title, f"template {self.id!r} title", 200)
         _require(self.estimate is None or (isinstance(self.estimate, int) and 0 < self.estimate <= 24 * 60),
                  f"template {self.id!r} estimate must be minutes between 1 and 1440")
@@ -120,15 +125,22 @@ class TaskTemplate:
 @dataclass(frozen=True)
 class Score:
     """A practice's score for one week: 0-100 and one line a person can check against their data,
-    e.g. "95 of 180 planned minutes of practice done"."""
+    e.g. "95 of 180 planned minutes of practice done".
 
-    value: float
+    `value` may be any real number (int, float, `decimal.Decimal`, `fractions.Fraction`); the
+    planner hands a Decimal or a Fraction on as a float."""
+
+    value: float | decimal.Decimal | numbers.Real
     reason: str
 
     def validate(self) -> None:
-        _require(isinstance(self.value, (int, float)) and not isinstance(self.value, bool),
-                 "score value must be a number")
-        _require(0 <= self.value <= 100, f"score value {self.value} is outside 0-100")
+        real = isinstance(self.value, (numbers.Real, decimal.Decimal)) and not isinstance(self.value, bool)
+        _require(real, "score value must be a number")
+        try:
+            number = float(self.value)
+        except (ValueError, OverflowError):  # Decimal("sNaN"), or a Fraction too large for a float
+            number = math.nan
+        _require(0 <= number <= 100, f"score value {self.value} is outside 0-100")
         _require_text(self.reason, "score reason", 200)
         _require("\n" not in self.reason, "score reason must be one line")
 

@@ -19,6 +19,7 @@ from planner.dates import DateError, parse_minutes, resolve_day, resolve_week
 from planner.model import (
     ModelError,
     Task,
+    TaskChanges,
     complete_task,
     delete_task,
     edit_task,
@@ -30,9 +31,20 @@ from planner.model import (
 )
 from planner.session import Session, UserError, tasks_matching
 from planner.store import StoreError
+from planner.text import json_safe, printable
 
 EXIT_USER_ERROR = 1
 EXIT_BAD_DATA = 2
+EXIT_BUG = 3  # an error in the planner itself: the traceback goes to a crash report
+MAX_SCORE_WEEKS = 520
+
+
+class AppCrashed(Exception):
+    """The full-screen app stopped on an unexpected error (already shown on the terminal)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class Parser(argparse.ArgumentParser):
@@ -40,6 +52,15 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UserError(f"{message} (see `{self.prog} --help`)")
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        for value in sys.argv[1:] if args is None else args:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that are not UTF-8 arrive as lone surrogates
+                shown = value.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                raise UserError(f"an argument is not UTF-8 text: {shown!r}") from None
+        return super().parse_args(args, namespace)
 
 
 # --- argument types: each turns text into a value or a one-line complaint -----------------------
@@ -65,12 +86,17 @@ class Command:
     # --- small helpers ---------------------------------------------------------------------------
 
     def print(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.write(text + "\n")
+
+    def write(self, text: str) -> None:
+        """Every line of text output goes here: plan and plugin text reach the terminal as data
+        (planner.text.printable), whatever a report forgot to clean."""
+        self.out.write(printable(text, multiline=True))
 
     def print_json(self, value: Any) -> None:
         # Indented for a person at a terminal; compact for a script (3x faster at 10k tasks).
         indent = 2 if self.out.isatty() else None
-        self.out.write(json.dumps(value, ensure_ascii=False, indent=indent) + "\n")
+        self.out.write(json_safe(json.dumps(value, ensure_ascii=False, indent=indent)) + "\n")
 
     def day(self, text: str | None) -> date | None:
         if text is None or _optional(text) is None:
@@ -115,9 +141,7 @@ class Command:
         return texts
 
     def short_id(self, task: Task) -> str:
-        from planner.report import short_ids
-
-        return task.id[: short_ids(self.session.tasks)]
+        return self.session.short_ids()[task.id]
 
     def show_task_line(self, verb: str, task: Task) -> None:
         self.print(f"{verb} {self.short_id(task)}  {task.title}")
@@ -129,14 +153,52 @@ class Command:
         from planner.model import Board
 
         session = self.session
-        if session.store.exists():  # a mistake in the command, not bad data: exit 1 (StoreError would be 2)
-            raise UserError(f"{session.store.display_path(session.root)} already holds a plan (board.toml exists)")
-        board = Board(timezone=check_timezone(args.timezone) if args.timezone else local_timezone(),
-                      week_start=weekday_index(args.week_start) if args.week_start else 0,
-                      title=args.title or "My plan")
-        session.create_plan(board)
-        self.print(f"Created a plan folder at {session.root}")
-        self.print("Next: planner add \"A first task\" --practice skills --day fri")
+        if session.store.exists() and not args.default:
+            # a mistake in the command, not bad data: exit 1 (StoreError would be 2)
+            raise UserError(f"{session.store.display_path(session.root)} already holds a plan (board.toml exists); "
+                            "--default makes it your default plan folder")
+        if session.store.exists():
+            self.print(f"{session.root.resolve()} already holds a plan")
+        else:
+            board = Board(timezone=check_timezone(args.timezone) if args.timezone else local_timezone(),
+                          week_start=weekday_index(args.week_start) if args.week_start else 0,
+                          title=args.title or "My plan")
+            session.create_plan(board)
+            self.print(f"Created a plan folder at {session.root.resolve()}")
+        self.print(self._after_init(args.default))
+
+    def _after_init(self, make_default: bool) -> str:
+        """How to go on with the plan just made: the next command must work on that folder, not on
+        the default one. The first plan made on a machine becomes the default by itself."""
+        import shlex
+
+        from planner.config import config_dir, save_config_value
+
+        session = self.session
+        folder = session.root.resolve()
+        config = session.config
+        from_env = bool(os.environ.get("PLANNER_PLANS"))
+        default = config.default_plans.expanduser().resolve()
+        first_plan = not from_env and "plans" not in config.raw and not (default / "board.toml").is_file()
+        lines = []
+        if folder != default and (make_default or first_plan):
+            path = save_config_value(("plans",), str(folder))
+            lines.append(f"It is your default plan folder now (plans = \"{folder}\" in {path}).")
+            if from_env:
+                lines.append(f"PLANNER_PLANS={os.environ['PLANNER_PLANS']} still wins in this shell: unset it.")
+            default = folder
+        if folder == default:
+            lines.append('Next: planner add "A first task" --practice skills --day fri')
+            return "\n".join(lines)
+        quoted = shlex.quote(str(folder))
+        lines += [
+            f"Your default plan folder is still {default}. To work on this one, either",
+            f"  planner --plans {quoted} COMMAND      (one command)",
+            f"  export PLANNER_PLANS={quoted}         (this shell)",
+            f"  planner init {quoted} --default       (from now on, in {config_dir() / 'config.toml'})",
+            f'Next: planner --plans {quoted} add "A first task" --practice skills --day fri',
+        ]
+        return "\n".join(lines)
 
     def cmd_add(self, args: argparse.Namespace) -> None:
         session = self.session
@@ -161,7 +223,7 @@ class Command:
         if args.json:
             from planner.report import task_json
 
-            self.print_json(task_json(task))
+            self.print_json(task_json(task, self.short_id(task)))
         else:
             self.show_task_line("Added", task)
 
@@ -196,7 +258,8 @@ class Command:
 
     def cmd_list(self, args: argparse.Namespace) -> None:
         session = self.session
-        statuses: tuple[str, ...] = ("open",)
+        # A column lists what is in it (the done column its done tasks); otherwise the open tasks.
+        statuses: tuple[str, ...] = ("open", "done") if args.column else ("open",)
         if args.all:
             statuses = ("open", "done")
         if args.done:
@@ -209,60 +272,66 @@ class Command:
                                statuses=statuses)
         from planner import report
 
+        short_ids = session.short_ids()
         if args.json:
-            self.print_json([report.task_json(task) for task in tasks])
+            self.print_json([report.task_json(task, short_ids[task.id]) for task in tasks])
             return
-        labels = self.labels() if tasks else {}
-        self.print(report.task_table(tasks, session.board, labels, report.short_ids(session.tasks)))
+        if not tasks:
+            self.print(self._nothing_listed(statuses))
+            return
+        self.print(report.task_table(tasks, session.board, self.labels(), short_ids))
+
+    def _nothing_listed(self, statuses: tuple[str, ...]) -> str:
+        """An empty listing names the plan folder: the wrong folder is the likeliest surprise."""
+        session = self.session
+        folder = session.root.resolve()
+        if not session.store.exists():
+            return f"No plan folder at {folder} yet: `planner init` makes one (`planner add` does too)."
+        counted = sum(task.status != "deleted" for task in session.tasks.values())
+        if not counted:
+            return f"No tasks yet in {folder}."
+        hint = "; --all lists done ones too" if statuses == ("open",) else ""
+        return f"No tasks match in {folder} ({counted} tasks in all{hint})."
 
     def cmd_show(self, args: argparse.Namespace) -> None:
         from planner import report
 
         task = self.session.find(args.id)
         if args.json:
-            self.print_json(report.task_json(task))
+            self.print_json(report.task_json(task, self.short_id(task)))
             return
         practice = self.session.host.practices.get(task.practice or "")
-        self.print(report.task_detail(task, self.session.board, practice.name if practice else None))
+        self.print(report.task_detail(task, self.session.board, practice.name if practice else None,
+                                      self.short_id(task)))
 
     def cmd_edit(self, args: argparse.Namespace) -> None:
         session = self.session
         task = session.find(args.id)
-        changes: dict[str, Any] = {}
+        fields: dict[str, Any] = {}
         if args.title is not None:
-            changes["title"] = args.title
+            fields["title"] = args.title
         if args.practice is not None:
-            changes["practice"] = session.check_practice(_optional(args.practice))
+            fields["practice"] = session.check_practice(_optional(args.practice))
         if args.day is not None:
-            changes["day"] = self.day(args.day)
-            if changes["day"] is None and args.week is None:
-                changes["week"] = task.week
+            fields["day"] = self.day(args.day)  # clearing the day keeps the week
         if args.week is not None:
-            changes["week"] = self.week(args.week)
-            if args.day is None and task.day is not None and changes["week"] != task.week:
-                changes["day"] = None
-        for key in ("due",):
-            if getattr(args, key) is not None:
-                changes[key] = self.day(getattr(args, key))
+            fields["week"] = self.week(args.week)
+        if args.due is not None:
+            fields["due"] = self.day(args.due)
         for key in ("estimate", "spent"):
             if getattr(args, key) is not None:
-                changes[key] = self.minutes(getattr(args, key))
+                fields[key] = self.minutes(getattr(args, key))
         if args.notes is not None:
-            changes["notes"] = args.notes
-        tags = list(task.tags) if args.tag is None else list(_tags(args.tag) or ())
-        if args.add_tag:
-            tags += list(_tags(args.add_tag) or ())
-        if args.remove_tag:
-            removed = set(_tags(args.remove_tag) or ())
-            tags = [tag for tag in tags if tag not in removed]
-        if args.tag is not None or args.add_tag or args.remove_tag:
-            changes["tags"] = tags
+            fields["notes"] = args.notes
+        if args.tag is not None:
+            fields["tags"] = _tags(args.tag)
         if args.column:
-            changes["column"] = self.column(args.column)
+            fields["column"] = self.column(args.column)
+        # Operations, applied under the lock to the task as it is on disk then (TaskChanges).
+        changes = TaskChanges(fields, _tags(args.add_tag) or (), _tags(args.remove_tag) or ())
         if not changes:
             raise UserError("nothing to change: give at least one option such as --title or --due (see --help)")
-        task = session.change_task(task, lambda current, now, board: edit_task(current, now, board, **changes),
-                                   f"edit {task.title!r}")
+        task = session.change_task(task, changes.apply, f"edit {task.title!r}")
         self.show_task_line("Edited", task)
 
     def cmd_move(self, args: argparse.Namespace) -> None:
@@ -319,7 +388,7 @@ class Command:
         view = session.week_view(label)
         tasks = sorted(tasks_of_week(session.tasks.values(), view), key=lambda task: (task.day or date.max, task.rank))
         if args.json:
-            self.print_json(report.week_json(view, tasks))
+            self.print_json(report.week_json(view, tasks, session.short_ids()))
             return
         self.print(report.week_text(view, tasks, self.labels(), self.prompt_texts(label)))
 
@@ -381,6 +450,8 @@ class Command:
         from planner.model import frozen_mapping
 
         session = self.session
+        if not args.practice.strip():
+            raise UserError("name the practice the intention is for (see `planner plugins`)")
         practice = session.check_practice(args.practice)
         label = self.week_or_current(args.week)
         text = args.text.strip()
@@ -415,17 +486,20 @@ class Command:
     def cmd_score(self, args: argparse.Namespace) -> None:
         from planner import report
         from planner.dates import shift_week
-        from planner.scoring import score_weeks
+        from planner.dates import week_of
+        from planner.scoring import plan_start, score_weeks
 
         session = self.session
-        if args.weeks < 1:
-            raise UserError("--weeks takes a number of at least 1")
+        if not 1 <= args.weeks <= MAX_SCORE_WEEKS:
+            raise UserError(f"--weeks takes a number from 1 to {MAX_SCORE_WEEKS} (ten years)")
         label = self.week_or_current(args.week)
         board = session.board
         count = args.weeks + 1  # one more, for the trend of the oldest week shown
         labels = [shift_week(label, offset, board.week_start) for offset in range(1 - count, 1)]
         plans = {name: session.week_plan(name) for name in labels}
-        results = score_weeks(session.host, board, label, count, list(session.tasks.values()), plans, session.today())
+        tasks = list(session.tasks.values())
+        since = plan_start(tasks, session.store.week_labels(), board.week_start) or session.today()
+        results = score_weeks(session.host, board, label, count, tasks, plans, session.today(), since)
         shown = results[1:]
         if args.json:
             self.print_json([report.score_json(result) for result in shown])
@@ -433,6 +507,10 @@ class Command:
         if len(shown) > 1:
             self.print(report.weeks_table(shown))
             self.print()
+        if not results[-1].has_data:
+            first = week_of(since, board.week_start)
+            self.print(f"Week {label}: no data (the plan's first week is {first})")
+            return
         self.print(f"Week {label}")
         self.print(report.week_score_text(results[-1], results[-2]))
 
@@ -440,14 +518,15 @@ class Command:
         if args.plugins_command == "new":
             self.new_plugin(args)
             return
-        host = self.session.host
+        records = self.session.host.listing()  # with the ones refused as duplicates
         rows = [{"name": record.name, "origin": record.origin, "source": record.source, "status": record.status,
-                 "error": record.error, "hooks": list(record.hooks), "practices": list(record.practices)}
-                for record in host.records.values()]
+                 "error": record.error, "warnings": list(record.warnings), "hooks": list(record.hooks),
+                 "practices": list(record.practices)}
+                for record in records]
         if args.json:
             self.print_json(rows)
             return
-        for record in host.records.values():
+        for record in records:
             self.print(f"{record.name}  [{record.status}]  {record.describe_origin()}")
             if record.practices:
                 self.print(f"    practices: {', '.join(record.practices)}")
@@ -455,6 +534,8 @@ class Command:
                 self.print(f"    hooks: {', '.join(record.hooks)}")
             if record.error:
                 self.print(f"    error: {record.error}")
+            for warning in record.warnings:
+                self.print(f"    warning: {warning}")
 
     def new_plugin(self, args: argparse.Namespace) -> None:
         from pathlib import Path
@@ -476,6 +557,8 @@ class Command:
 
         session = self.session
         session.warn_about_problems = False
+        if session.store.lost_its_board():
+            raise session.store.no_board_error()
         if not session.store.exists():
             raise UserError(f"{session.root} is not a plan folder (no board.toml); "
                             "give --plans DIR, or run `planner init`")
@@ -503,10 +586,11 @@ class Command:
         from planner.scoring import score_week
 
         session = self.session
+        short_ids = session.short_ids()
         if args.week is None and args.format == "json":
             self.print_json({"board": {"title": session.board.title, "timezone": session.board.timezone},
-                             "tasks": [report.task_json(task) for task in session.tasks.values()],
-                             "weeks": [_without_tasks(report.week_json(session.week_view(label), []))
+                             "tasks": [report.task_json(task, short_ids[task.id]) for task in session.tasks.values()],
+                             "weeks": [_without_tasks(report.week_json(session.week_view(label), [], short_ids))
                                        for label in session.store.week_labels()]})
             return
         label = self.week_or_current(args.week)
@@ -514,15 +598,17 @@ class Command:
         tasks = sorted(tasks_of_week(session.tasks.values(), view), key=lambda task: (task.day or date.max, task.rank))
         result = score_week(session.host, session.board, view, session.tasks.values())
         if args.format == "json":
-            document = report.week_json(view, tasks)
+            document = report.week_json(view, tasks, short_ids)
             document["score"] = report.score_json(result)
             self.print_json(document)
         else:
-            self.out.write(report.week_markdown(view, tasks, self.labels(), self.prompt_texts(label), result))
+            self.write(report.week_markdown(view, tasks, self.labels(), self.prompt_texts(label), result))
 
     def cmd_open(self, args: argparse.Namespace) -> None:
         """No command: the full-screen planner, on a demo plan until the user has one."""
         session = self.session
+        if session.store.lost_its_board():
+            raise session.store.no_board_error()
         if not session.store.exists():
             session = self.session = _demo_session(session)
         session.board  # noqa: B018 - a malformed board.toml is reported here, before the screen clears
@@ -530,7 +616,9 @@ class Command:
             raise UserError("the planner needs a terminal; use a command such as `planner week` in scripts")
         from planner.app import run_app
 
-        run_app(session)
+        crash = run_app(session)
+        if crash is not None:  # Textual printed the traceback; every change was saved as it was made
+            raise AppCrashed(crash)
 
 
 def build_parser() -> Parser:
@@ -558,6 +646,8 @@ def build_parser() -> Parser:
 
     sub = command("init", "make a new plan folder")
     sub.add_argument("dir", nargs="?", help="where (default: the plan folder)")
+    sub.add_argument("--default", action="store_true",
+                     help="make DIR your default plan folder (saved in config.toml); works on an existing plan too")
     sub.add_argument("--timezone", help="e.g. Europe/Berlin (default: this machine's)")
     sub.add_argument("--week-start", help="first day of the week (default: monday)")
     sub.add_argument("--title", help="the plan's title")
@@ -641,7 +731,9 @@ def build_parser() -> Parser:
     sub = command("plugins", "list plugins with origin, hooks and status; `plugins new NAME` starts one")
     json_flag(sub)
     sub.usage = "%(prog)s [--json]\n       %(prog)s new NAME [--dir DIR]"
-    actions = sub.add_subparsers(dest="plugins_command", metavar="ACTION", parser_class=Parser)
+    # prog: without it argparse builds the actions' usage from the two-line usage above.
+    actions = sub.add_subparsers(dest="plugins_command", metavar="ACTION", parser_class=Parser,
+                                 prog="planner plugins")
     new = actions.add_parser("new", help="write a new practice plugin package, ready to install and test",
                              description="Write DIR/planner-NAME/: an installable practice plugin package with "
                                          "tests, for the practice id NAME.")
@@ -656,7 +748,8 @@ def build_parser() -> Parser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, plugins: Sequence[tuple[str, Any]] = ()) -> int:
+    """`plugins`: (name, plugin) pairs loaded beside the installed ones, for planner.testing.run_planner."""
     runner = Command(lambda args: Session(args.plans))
     try:
         args = build_parser().parse_args(argv)
@@ -664,6 +757,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name == "init" and args.dir:
             args.plans = args.dir
         runner.session = runner.session_factory(args)
+        if plugins:
+            runner.session.host.add_plugins_under_test(plugins)
         getattr(runner, f"cmd_{name}")(args)
         return 0
     except (UserError, DateError, ModelError) as error:
@@ -685,10 +780,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The plan folder cannot be read or written (a file where a folder should be, no permission...).
         where = f": {error.filename}" if error.filename else ""
         return _fail(f"{error.strerror or error}{where}", EXIT_BAD_DATA)
+    except AppCrashed as crash:
+        return _report_bug(crash.error, "the full-screen app", shown=True)
+    except Exception as error:  # noqa: BLE001 - a bug: one line here, the whole traceback in a file
+        session = getattr(runner, "session", None)
+        if session is not None and session.config.strict_plugins:
+            raise  # a plugin author's mode: the traceback itself, where it happened
+        return _report_bug(error, f"planner {' '.join(sys.argv[1:] if argv is None else argv)}", shown=False)
     finally:
         session = getattr(runner, "session", None)
         for notice in session.messages() if session else ():
-            print(f"planner: {notice}", file=sys.stderr)
+            print(f"planner: {printable(notice)}", file=sys.stderr)
 
 
 def _without_tasks(week: dict[str, Any]) -> dict[str, Any]:
@@ -710,6 +812,21 @@ def _demo_session(session: Session) -> Session:
     return demo
 
 
+def _report_bug(error: BaseException, context: str, *, shown: bool) -> int:
+    from planner.config import write_crash_report
+
+    path = write_crash_report(error, context)
+    where = f"the details are in {path}" if path else "the details could not be saved"
+    what = "the error above" if shown else f"an unexpected {type(error).__name__}: {_one_line(str(error))}"
+    return _fail(f"the planner stopped on {what} (a bug in the planner; every change made before it is saved; "
+                 f"{where})", EXIT_BUG)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _fail(message: str, status: int) -> int:
-    print(f"planner: error: {message}", file=sys.stderr)
+    print(f"planner: error: {printable(message)}", file=sys.stderr)
     return status

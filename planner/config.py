@@ -7,6 +7,7 @@ Environment variables win over config.toml, which wins over the platform's defau
 - PLANNER_STRICT_PLUGINS=1: re-raise plugin errors instead of isolating them (for plugin authors).
 - PLANNER_TRACE_HOOKS=FILE: append a line for every hook call to FILE.
 - PLANNER_CACHE_DIR: where derived indexes are kept (default: the platform's cache folder).
+- PLANNER_STATE_DIR: where crash reports are written (default: the platform's state folder).
 - PLANNER_NOW: pin the clock to an ISO date-time (tests, demos, benchmarks).
 """
 
@@ -41,6 +42,36 @@ def data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def state_dir() -> Path:
+    """Where this machine's logs are kept (crash reports): PLANNER_STATE_DIR, else the platform's."""
+    override = os.environ.get("PLANNER_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def write_crash_report(error: BaseException, context: str) -> Path | None:
+    """Save the traceback of an unexpected error to a new file in the state folder and return its
+    path (None when even that cannot be written): the user sees one line, a bug report has it all."""
+    import time
+    import traceback
+
+    from planner import __version__
+
+    folder = state_dir() / "crashes"
+    text = (f"Value Planner {__version__}, {context}, {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n\n"
+            + "".join(traceback.format_exception(error)))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+        path.write_text(text, encoding="utf-8", errors="backslashreplace")
+    except OSError:
+        return None
+    return path
 
 
 def cache_dir() -> Path:

@@ -1,7 +1,10 @@
 """Calendar logic: the clock, plan weeks, natural dates and durations a person types.
 
-Stored timestamps are parsed with the standard library (40x faster than pendulum at load); pendulum is
-used where calendar sense matters: the time zone of "now", and natural dates such as `next mon`.
+Every date-time in the core is one kind: a standard-library `datetime`, time-zone aware, in the plan's
+zone (`in_zone` makes one of anything). Stored timestamps are parsed with the standard library (40x
+faster than pendulum at load); pendulum is used inside this module where calendar sense matters
+(the machine's time zone, natural dates such as `next mon`) and never leaves it: a pendulum value
+in a stdlib zone loses its zone in arithmetic (`now - timedelta(days=8)` came out naive).
 A plan week starts on the board's `week_start` day and is labelled by the ISO week (`2026-W48`) of
 the Monday inside it, so a Monday start gives plain ISO weeks and 2026-W53 exists.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Protocol
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -33,9 +36,9 @@ class SystemClock:
     timezone: str = "UTC"
 
     def now(self) -> datetime:
-        import pendulum
+        from zoneinfo import ZoneInfo
 
-        return pendulum.now(self.timezone).replace(microsecond=0)
+        return datetime.now(ZoneInfo(self.timezone)).replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,19 @@ def fixed_clock_from_env(value: str | None, tz: str) -> Clock:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return FixedClock(moment)
+
+
+def in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """`moment` as the core's one kind of date-time: a plain `datetime`, aware, in `zone`. A naive
+    value is taken to be in `zone` already (a hand-written `created = 2026-11-26T09:00:00`)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    elif moment.tzinfo is not zone:
+        moment = moment.astimezone(zone)
+    if type(moment) is not datetime:  # a subclass (pendulum's DateTime) from a plugin or a test clock
+        moment = datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+                          moment.microsecond, tzinfo=moment.tzinfo, fold=moment.fold)
+    return moment
 
 
 def check_timezone(name: str) -> str:
@@ -94,6 +110,28 @@ def weekday_index(name: str) -> int:
 
 # --- plan weeks ----------------------------------------------------------------------------------
 
+#: The days a plan may name: wide enough for any plan, and clear of the calendar's ends (year 1 and
+#: 9999), so that the arithmetic on a week or a date (its Sunday, the week after) never overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+OUT_OF_RANGE = f"dates run from {FIRST_YEAR} to {LAST_YEAR}"
+
+
+def checked_day(day: date, text: str = "") -> date:
+    """`day` when a plan may name it (FIRST_DAY to LAST_DAY), else DateError."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DateError(f"{text or day.isoformat()!r} is out of range ({OUT_OF_RANGE})")
+    return day
+
+
+def _offset(day: date, days: int, text: str) -> date:
+    """`day` moved by `days`, within the plan's range (DateError, never OverflowError)."""
+    try:
+        return checked_day(day + timedelta(days=days), text)
+    except (OverflowError, ValueError):  # past the calendar's ends, or an offset too big for timedelta
+        raise DateError(f"{text!r} is out of range ({OUT_OF_RANGE})") from None
+
+
 def week_start_date(day: date, week_start: int = 0) -> date:
     """The first day of the plan week holding `day`."""
     return day - timedelta(days=(day.weekday() - week_start) % 7)
@@ -113,6 +151,8 @@ def parse_week_label(text: str) -> str:
     if not match:
         raise DateError(f"not a week: {text!r} (use 2026-W48, this, next or last)")
     year, number = int(match[1]), int(match[2])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateError(f"{text.strip()!r} is out of range ({OUT_OF_RANGE})")
     try:
         date.fromisocalendar(year, number, 1)
     except ValueError:
@@ -129,7 +169,8 @@ def week_days(label: str, week_start: int = 0) -> tuple[date, ...]:
 
 
 def shift_week(label: str, weeks: int, week_start: int = 0) -> str:
-    return week_of(week_days(label, week_start)[0] + timedelta(weeks=weeks), week_start)
+    """The week `weeks` after `label` (before it when negative); DateError past the plan's range."""
+    return week_of(_offset(week_days(label, week_start)[0], 7 * weeks, f"{label} {weeks:+d} weeks"), week_start)
 
 
 def resolve_week(text: str, today: date, week_start: int = 0) -> str:
@@ -140,13 +181,19 @@ def resolve_week(text: str, today: date, week_start: int = 0) -> str:
     if word in relative:
         return shift_week(current, relative[word], week_start)
     if re.fullmatch(r"[+-]\d+", word):
-        return shift_week(current, int(word), week_start)
+        try:
+            return shift_week(current, int(word), week_start)
+        except DateError:
+            raise DateError(f"{text.strip()!r} is out of range ({OUT_OF_RANGE})") from None
     if WEEK_LABEL.match(word):
-        return parse_week_label(word)
+        return parse_week_label(text)
     try:
-        return week_of(resolve_day(word, today), week_start)
-    except DateError:
+        day = resolve_day(word, today)
+    except DateError as error:
+        if OUT_OF_RANGE in str(error):
+            raise
         raise DateError(f"not a week: {text!r} (use 2026-W48, this, next, last or a date)") from None
+    return week_of(day, week_start)
 
 
 # --- natural days and durations ----------------------------------------------------------------
@@ -159,11 +206,11 @@ def resolve_day(text: str, today: date) -> date:
         raise DateError("empty date")
     named = {"today": 0, "tod": 0, "tomorrow": 1, "tom": 1, "yesterday": -1}
     if word in named:
-        return today + timedelta(days=named[word])
+        return _offset(today, named[word], text)
     offset = re.fullmatch(r"([+-])(\d+)([dw])", word)
     if offset:
         amount = int(offset[2]) * (7 if offset[3] == "w" else 1)
-        return today + timedelta(days=amount if offset[1] == "+" else -amount)
+        return _offset(today, amount if offset[1] == "+" else -amount, text)
     words = word.split(" ")
     if len(words) == 2 and words[0] in ("next", "last", "this"):
         modifier, day_name = words
@@ -188,26 +235,38 @@ def resolve_day(text: str, today: date) -> date:
             found = anchor if anchor.weekday() == target else anchor.next(target)
         return date(found.year, found.month, found.day)
     try:
-        return date.fromisoformat(word)
+        day = date.fromisoformat(word)
     except ValueError:
         raise DateError(
             f"not a date: {text!r} (use today, tomorrow, fri, next mon, +3d or 2026-12-01)"
         ) from None
+    return checked_day(day, text)
 
 
 DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+)m(?:in)?)?$")
 
 
+#: The longest estimate or time spent a task may hold: 10,000 hours, far beyond any one task.
+MAX_MINUTES = 600_000
+
+
 def parse_minutes(text: str) -> int:
     """`45m`, `1h`, `1h30m`, `1.5h` or a bare `90` (minutes) as a whole number of minutes."""
     word = text.strip().lower().replace(" ", "")
+    limit = f"at most {MAX_MINUTES // 60} hours"
+    if len(word) > 20:  # before int(): hundreds of digits would only make a number nobody meant
+        raise DateError(f"{text.strip()[:20]!r}... is too long a duration ({limit})")
     if word.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
-        return int(word)
-    match = DURATION.match(word)
-    if not word or not match or not (match[1] or match[2]):
-        raise DateError(f"not a duration: {text!r} (use 45m, 1h, 1h30m or 90)")
-    hours = float(match[1]) if match[1] else 0.0
-    return round(hours * 60) + (int(match[2]) if match[2] else 0)
+        minutes = int(word)
+    else:
+        match = DURATION.match(word)
+        if not word or not match or not (match[1] or match[2]):
+            raise DateError(f"not a duration: {text!r} (use 45m, 1h, 1h30m or 90)")
+        hours = float(match[1]) if match[1] else 0.0
+        minutes = round(hours * 60) + (int(match[2]) if match[2] else 0)
+    if minutes > MAX_MINUTES:
+        raise DateError(f"{text.strip()!r} is too long a duration ({limit})")
+    return minutes
 
 
 def format_minutes(minutes: int | None) -> str:

@@ -33,7 +33,7 @@ from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planner.dates import WEEKDAYS, shift_week, week_days, week_of
-from planner.ids import ALPHABET, is_task_id
+from planner.ids import new_task_id
 from planner.model import (
     RANK_DIGITS,
     Board,
@@ -540,14 +540,6 @@ class _Deck:
         raise ValueError(f"no idea fits stage {stage}")
 
 
-def _base32(number: int, width: int) -> str:
-    digits = []
-    for _ in range(width):
-        number, digit = divmod(number, 32)
-        digits.append(ALPHABET[digit])
-    return "".join(reversed(digits))
-
-
 @dataclass
 class _Planned:
     task: Task
@@ -575,13 +567,9 @@ class _History:
     def at(self, day: date, hour: int, minute: int) -> datetime:
         return datetime.combine(day, time(hour, minute), tzinfo=self.zone)
 
-    def task_id(self, created: datetime) -> str:
-        """The app's id format (time-sortable ms + 30 random bits), with the random part seeded."""
-        while True:
-            candidate = _base32(int(created.timestamp() * 1000), 10) + _base32(self.id_rng.getrandbits(30), 6)
-            if candidate not in self.tasks:
-                assert is_task_id(candidate)
-                return candidate
+    def task_id(self) -> str:
+        """The app's id format (planner.ids), drawn from a seeded generator."""
+        return new_task_id(self.tasks, self.id_rng.getrandbits)
 
     def draw(self, practice: str, story: WeekStory) -> Idea:
         stage = STORY_ARC.index(story)
@@ -619,7 +607,7 @@ class _History:
                     created = self.at(day, 7, self.rng.randint(0, 25))  # added on the day, before work
                 due = self.pick_due(practice, day, days)
                 task = new_task(
-                    self.task_id(created), idea.title, created, self.board,
+                    self.task_id(), idea.title, created, self.board,
                     column=self.board.week_column, practice=practice, week=label, day=day, due=due,
                     estimate=idea.estimate, tags=normalise_tags(idea.tags), notes=idea.notes,
                 )
@@ -732,7 +720,7 @@ class _History:
             practice = PRACTICES[self.rng.randrange(len(PRACTICES))]
             idea = self.draw(practice, story)
             created = self.at(days_so_far[self.rng.randrange(len(days_so_far))], 12, self.rng.randint(0, 59))
-            task = new_task(self.task_id(created), idea.title, created, self.board, column="backlog",
+            task = new_task(self.task_id(), idea.title, created, self.board, column="backlog",
                             practice=practice, estimate=idea.estimate, tags=normalise_tags(idea.tags))
             self.save(task)
 

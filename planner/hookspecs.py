@@ -1,14 +1,19 @@
 """Every hook a practice plugin can implement, in the order of a week's life.
 
 A plugin implements any subset, with `@hookimpl` from `planner.api`, and may accept fewer arguments
-than a spec lists (pluggy passes only the ones named). The host calls each plugin on its own, so
+than a spec lists (pluggy passes only the ones named). Unlike pytest's `pytest_*` functions, a
+`planner_*` function without `@hookimpl` is not a hook: the host warns about it instead. The host calls each plugin on its own, so
 one plugin that raises, or returns something that is not what the spec says, is disabled and named
 while the others go on.
 
 Per-practice hooks (`planner_prompts`, `planner_task_templates`, `planner_score_week`) are called
 once for each practice, on the plugin that registered it, so their result belongs to that practice:
 there is no first-result race between plugins. Notification hooks are called on every plugin and
-their return value is ignored.
+their return value is ignored; the app calls them in the background.
+
+Every hook call (and the plugin's import) has a time budget (planner.host.DEFAULT_HOOK_TIMEOUT
+seconds unless the user sets `hook_timeout`); a plugin that runs over it is disabled for the session.
+What a hook prints goes to stderr; sys.exit() or KeyboardInterrupt in a hook disables the plugin.
 
 Each spec says since which plugin API version it exists (planner.api.API_VERSION); docs/plugins.md
 has a section for each, with an example, and tests/test_hooks.py a test for each.
@@ -29,7 +34,8 @@ def planner_register_practices(register: Callable[[Practice], None]) -> None:
 
     Called once when the plugin is loaded, before any other hook. A practice id that another
     plugin already registered is refused, and this plugin is disabled with a message naming both.
-    Returns nothing.
+    Returns nothing: practices returned instead of passed to `register` are ignored, with a warning
+    naming the plugin.
 
     Since plugin API version 1 (Value Planner 0.1.0).
     """
@@ -90,8 +96,9 @@ def planner_score_week(
 def planner_task_completed(task: Task, practice: Practice | None) -> None:
     """A task was just marked done (by the CLI, the board, or a move into the done column).
 
-    Called on every plugin, after the change is saved; `practice` is the task's practice when one
-    is loaded, else None. The return value is ignored.
+    Called on every plugin, after the change is saved (in the background in the app: the screen
+    does not wait); `practice` is the task's practice when one is loaded, else None. The return
+    value is ignored.
 
     Since plugin API version 1 (Value Planner 0.1.0).
     """
@@ -101,7 +108,8 @@ def planner_task_completed(task: Task, practice: Practice | None) -> None:
 def planner_week_reviewed(week: WeekView, scores: Mapping[str, Score]) -> None:
     """The user finished reviewing `week`; `scores` maps each practice id to its score.
 
-    Called on every plugin, after the review is saved. The return value is ignored.
+    Called on every plugin, after the review is saved (in the background in the app). The return
+    value is ignored.
 
     Since plugin API version 1 (Value Planner 0.1.0).
     """

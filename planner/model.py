@@ -220,6 +220,47 @@ def edit_task(task: Task, now: datetime, board: Board, **changes: Any) -> Task:
     return _touch(task, edited, now)
 
 
+@dataclass(frozen=True)
+class TaskChanges:
+    """What a person changed in a task, as operations: fields to set, tags to add and to remove.
+
+    A save applies them to the task as it is on disk at that moment, under the plan's lock
+    (`Session.change_task`), never a whole task computed from an earlier read: so two writers
+    adding a tag each both keep theirs, and a field nobody touched here keeps what another writer
+    saved meanwhile.
+    """
+
+    fields: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.add_tags or self.remove_tags)
+
+    def apply(self, task: Task, now: datetime, board: Board) -> Task:
+        changes = dict(self.fields)
+        if self.add_tags or self.remove_tags:
+            removed = set(normalise_tags(self.remove_tags))
+            tags = (*changes.get("tags", task.tags), *normalise_tags(self.add_tags))
+            changes["tags"] = [tag for tag in tags if tag not in removed]
+        if "week" in changes and "day" not in changes and task.day is not None \
+                and week_of(task.day, board.week_start) != changes["week"]:
+            changes["day"] = None  # a day outside the week it was moved to
+        return edit_task(task, now, board, **changes) if changes else task
+
+
+def merge_notes(base: str, mine: str, theirs: str) -> str:
+    """Notes that two writers changed since `base`: one side's change when the other left them as
+    they were; else mine, followed by the lines theirs added, so neither side's writing is lost."""
+    if theirs in (base, mine):
+        return mine
+    if mine == base:
+        return theirs
+    known = set(base.splitlines()) | set(mine.splitlines())
+    added = [line for line in theirs.splitlines() if line not in known]
+    return "\n".join([*mine.splitlines(), *added]) if added else mine
+
+
 def move_task(task: Task, column: str, now: datetime, board: Board, rank: str | None = None) -> Task:
     """Put a task in another column; the done column marks it done, leaving it reopens it."""
     board.column(column)
@@ -296,6 +337,8 @@ def rank_between(before: str | None, after: str | None) -> str:
 
     Fractional ranks mean moving a card rewrites only that card's file, never its neighbours'.
     """
+    if after is None and before:
+        return _rank_after(before)
     low = before or ""
     high = after
     if high is not None and low >= high:
@@ -315,6 +358,22 @@ def rank_between(before: str | None, after: str | None) -> str:
             # The next digit can no longer be capped by `high`.
             high = None
         index += 1
+
+
+def _rank_after(before: str) -> str:
+    """The next rank above `before`, counting up (the last digit that can grow grows, the ones after
+    it start again at 1: a rank never ends in 0, or nothing could go between `a` and `a0`); past
+    all-`z`, the rank doubles in length. So a column that grows at its end
+    ten thousand times gets ranks of 8 characters, not of thousands (halving the room that is left
+    each time, as between two ranks, would add a character every five cards)."""
+    digits = [RANK_DIGITS.index(char) for char in before]
+    top = len(RANK_DIGITS) - 1
+    for index in range(len(digits) - 1, -1, -1):
+        if digits[index] < top:
+            digits[index] += 1
+            digits[index + 1:] = [1] * (len(digits) - index - 1)
+            return "".join(RANK_DIGITS[digit] for digit in digits)
+    return before + "0" * (len(before) - 1) + "1"
 
 
 def column_tasks(tasks: Iterable[Task], column: str) -> list[Task]:

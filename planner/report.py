@@ -7,10 +7,11 @@ is never read as markup anywhere.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from planner.dates import format_minutes
 from planner.model import Board, Task, WeekView
+from planner.text import cell_width, pad, printable, tag_label
 
 if TYPE_CHECKING:  # scoring imports the plugin host; listing tasks must not pay for it
     from planner.scoring import WeekScore
@@ -18,9 +19,12 @@ if TYPE_CHECKING:  # scoring imports the plugin host; listing tasks must not pay
 BAR_WIDTH = 20
 
 
-def task_json(task: Task) -> dict[str, Any]:
+def task_json(task: Task, short_id: str) -> dict[str, Any]:
+    """A task for scripts; `short_id` is the id as people see it (Session.short_ids), which every
+    command accepts as well as the full `id`."""
     return {
         "id": task.id,
+        "short_id": short_id,
         "title": task.title,
         "status": task.status,
         "practice": task.practice,
@@ -43,20 +47,8 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def short_ids(ids: Iterable[str], minimum: int = 7) -> int:
-    """The shortest prefix length (at least `minimum`) that tells every id apart, like git's."""
-    ordered = sorted(ids)
-    length = minimum
-    for before, after in zip(ordered, ordered[1:]):
-        shared = 0
-        while shared < len(before) and before[shared] == after[shared]:
-            shared += 1
-        length = max(length, shared + 1)
-    return length
-
-
-def task_table(tasks: Sequence[Task], board: Board, labels: Mapping[str, str], id_length: int) -> str:
-    """One line per task: id, column, practice label, title, then day/due/estimate/tags."""
+def task_table(tasks: Sequence[Task], board: Board, labels: Mapping[str, str], short_ids: Mapping[str, str]) -> str:
+    """One line per task: short id, column, practice label, title, then day/due/estimate/tags."""
     if not tasks:
         return "No tasks."
     titles = {column.id: column.title for column in board.columns}
@@ -71,32 +63,39 @@ def task_table(tasks: Sequence[Task], board: Board, labels: Mapping[str, str], i
             details.append(f"due {task.due:%a %d %b}")
         if task.estimate:
             details.append(format_minutes(task.estimate))
-        details.extend(f"#{tag}" for tag in task.tags)
+        details.extend(tag_label(tag) for tag in task.tags)
         status = {"done": "✓ ", "deleted": "✗ "}.get(task.status, "")
-        rows.append((task.id[:id_length], titles.get(task.column, task.column),
-                     labels.get(task.practice or "", task.practice or "-"), status + task.title, "  ".join(details)))
-    widths = [max(len(row[index]) for row in rows) for index in range(3)]
+        rows.append((printable(short_ids[task.id]), printable(titles.get(task.column, task.column)),
+                     printable(labels.get(task.practice or "", task.practice or "-")), status + printable(task.title),
+                     "  ".join(details)))
+    # Widths in terminal cells: a wide or zero-width character in a column title must not shift a row.
+    widths = [max(cell_width(row[index]) for row in rows) for index in range(3)]
     return "\n".join(
-        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}"
+        f"{pad(row[0], widths[0])}  {pad(row[1], widths[1])}  {pad(row[2], widths[2])}  {row[3]}"
         + (f"  ({row[4]})" if row[4] else "")
         for row in rows
     )
 
 
-def task_detail(task: Task, board: Board, practice_name: str | None) -> str:
+def task_detail(task: Task, board: Board, practice_name: str | None, short_id: str) -> str:
     titles = {column.id: column.title for column in board.columns}
-    lines = [task.title, "", f"id        {task.id}", f"status    {task.status}",
-             f"column    {titles.get(task.column, task.column)}",
-             f"practice  {practice_name or task.practice or '-'}"]
+    lines = [printable(task.title), "", f"id        {printable(describe_id(task.id, short_id))}",
+             f"status    {task.status}", f"column    {printable(titles.get(task.column, task.column))}",
+             f"practice  {printable(practice_name or task.practice or '-')}"]
     for label, value in (("week", task.week), ("day", task.day), ("due", task.due),
                          ("estimate", format_minutes(task.estimate)), ("spent", format_minutes(task.spent)),
-                         ("tags", " ".join(f"#{tag}" for tag in task.tags)), ("created", task.created),
+                         ("tags", " ".join(tag_label(tag) for tag in task.tags)), ("created", task.created),
                          ("updated", task.updated), ("done", task.done_at)):
         if value:
             lines.append(f"{label:<9} {value}")
     if task.notes:
-        lines += ["", task.notes]
+        lines += ["", printable(task.notes, multiline=True)]
     return "\n".join(lines)
+
+
+def describe_id(task_id: str, short_id: str) -> str:
+    """`7kq2m9x` (full id 7kq2m9xb3a0c4d5e): the short id to type, and the whole one."""
+    return task_id if short_id == task_id else f"{short_id} (full id {task_id})"
 
 
 def score_bar(value: float | None, width: int = BAR_WIDTH) -> str:
@@ -112,12 +111,12 @@ def format_score(value: float | None) -> str:
 
 def week_score_text(result: WeekScore, previous: WeekScore | None = None) -> str:
     lines = []
-    names = max((len(entry.practice.name) for entry in result.practices), default=0)
+    names = max((cell_width(printable(entry.practice.name)) for entry in result.practices), default=0)
     for entry in result.practices:
         value = entry.score.value if entry.score else None
         reason = entry.score.reason if entry.score else "nothing to score this week"
-        lines.append(f"{entry.practice.label:<6} {entry.practice.name:<{names}}  {score_bar(value)} "
-                     f"{format_score(value)}  {reason}")
+        lines.append(f"{pad(printable(entry.practice.label), 6)} {pad(printable(entry.practice.name), names)}  "
+                     f"{score_bar(value)} {format_score(value)}  {printable(reason)}")
     value = result.value
     trend = ""
     if previous is not None and previous.value is not None and value is not None:
@@ -132,9 +131,13 @@ def weeks_table(results: Sequence[WeekScore]) -> str:
     if not results:
         return ""
     practices = [entry.practice for entry in results[-1].practices]
-    header = "week      value " + " ".join(f"{practice.label:>6}" for practice in practices)
+    header = "week      value " + " ".join(" " * (6 - cell_width(label)) + label
+                                              for label in (printable(practice.label) for practice in practices))
     lines = [header]
     for result in results:
+        if not result.has_data:
+            lines.append(f"{result.week.label}  no data (before the plan began)")
+            continue
         scores = result.by_practice()
         cells = " ".join(
             f"{format_score(scores[p.id].value if p.id in scores else None):>6}" for p in practices
@@ -148,6 +151,7 @@ def score_json(result: WeekScore) -> dict[str, Any]:
         "week": result.week.label,
         "start": result.week.start.isoformat(),
         "end": result.week.end.isoformat(),
+        "has_data": result.has_data,  # false: the week ended before the plan began (value is null)
         "value": result.value,
         "practices": [
             {"id": entry.practice.id, "name": entry.practice.name, "weight": entry.weight,
@@ -158,7 +162,7 @@ def score_json(result: WeekScore) -> dict[str, Any]:
     }
 
 
-def week_json(week: WeekView, tasks: Sequence[Task]) -> dict[str, Any]:
+def week_json(week: WeekView, tasks: Sequence[Task], short_ids: Mapping[str, str]) -> dict[str, Any]:
     plan = week.plan
     return {
         "week": week.label,
@@ -167,7 +171,7 @@ def week_json(week: WeekView, tasks: Sequence[Task]) -> dict[str, Any]:
         "answers": {"plan": dict(plan.plan_answers), "review": dict(plan.review_answers)},
         "notes": plan.notes,
         "reviewed_at": _iso(plan.reviewed_at),
-        "tasks": [task_json(task) for task in tasks],
+        "tasks": [task_json(task, short_ids[task.id]) for task in tasks],
     }
 
 
@@ -179,12 +183,13 @@ def week_text(week: WeekView, tasks: Sequence[Task], labels: Mapping[str, str],
         lines[0] += f"  reviewed {week.plan.reviewed_at:%a %d %b}"
     if week.plan.intentions:
         lines += ["", "Intentions"]
-        lines += [f"  {labels.get(key, key):<6} {text}" for key, text in week.plan.intentions.items()]
+        lines += [f"  {pad(printable(labels.get(key, key)), 6)} {printable(text)}"
+                  for key, text in week.plan.intentions.items()]
 
     def line(task: Task) -> str:
         mark = "✓" if task.is_done else "·"
         extra = f"  ({format_minutes(task.estimate)})" if task.estimate else ""
-        return f"  {mark} {labels.get(task.practice or '', '-'):<6} {task.title}{extra}"
+        return f"  {mark} {pad(printable(labels.get(task.practice or '', '-')), 6)} {printable(task.title)}{extra}"
 
     by_day = {day: [task for task in tasks if task.day == day] for day in week.days}
     for day, day_tasks in by_day.items():

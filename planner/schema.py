@@ -7,12 +7,13 @@ and leaves out empty ones, so saving unchanged data gives byte-identical files a
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Callable, Mapping
 
 
-from planner.dates import DateError, WEEKDAYS, parse_week_label, weekday_index
+from planner.dates import MAX_MINUTES, DateError, WEEKDAYS, checked_day, in_zone, parse_week_label, weekday_index
 from planner.model import (
     DEFAULT_COLUMNS,
     SCHEMA_VERSION,
@@ -30,10 +31,12 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 class SchemaError(ValueError):
     """A document that does not fit the format; `key` is the dotted path of the offending value."""
 
-    def __init__(self, message: str, key: str = "") -> None:
+    def __init__(self, message: str, key: str = "", *, missing: bool = False) -> None:
         super().__init__(message)
         self.key = key
         self.message = message
+        #: The key is absent, rather than holding a wrong value: it belongs at the top of the file.
+        self.missing = missing
 
 
 class NewerSchemaError(SchemaError):
@@ -47,6 +50,12 @@ def dumps(document: Mapping[str, Any]) -> bytes:
 
 
 # --- reading helpers -----------------------------------------------------------------------------
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as an error message quotes it: its repr, cut short (a file may hold a huge one)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 def _type_name(value: Any) -> str:
     names = {str: "text", int: "an integer", float: "a number", bool: "true/false", list: "a list",
@@ -63,7 +72,7 @@ def _expect(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], wh
     else:
         ok = isinstance(value, kind)
     if not ok:
-        raise SchemaError(f"{path}{key}: expected {what}, got {_type_name(value)} {value!r}", path + key)
+        raise SchemaError(f"{path}{key}: expected {what}, got {_type_name(value)} {_shown(value)}", path + key)
     return value
 
 
@@ -78,7 +87,9 @@ def _check_schema(data: Mapping[str, Any]) -> None:
 
 
 def _aware(moment: datetime, zone: tzinfo) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    # In the plan's zone, whatever offset the file wrote: the day of a time (which week a task was
+    # done in) is the plan's day, and the core holds one kind of date-time (see planner.dates).
+    return in_zone(moment, zone)
 
 
 def _datetime(data: Mapping[str, Any], key: str, zone: tzinfo) -> datetime | None:
@@ -89,10 +100,10 @@ def _datetime(data: Mapping[str, Any], key: str, zone: tzinfo) -> datetime | Non
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            raise SchemaError(f"{key}: not a date-time: {value!r} (use 2026-11-26T09:00:00+01:00)", key) from None
+            raise SchemaError(f"{key}: not a date-time: {_shown(value)} (use 2026-11-26T09:00:00+01:00)", key) from None
     if not isinstance(value, datetime):
-        raise SchemaError(f"{key}: expected a date-time, got {_type_name(value)} {value!r}", key)
-    return _aware(value, zone)
+        raise SchemaError(f"{key}: expected a date-time, got {_type_name(value)} {_shown(value)}", key)
+    return _aware(_in_range(value, key), zone)
 
 
 def _date(data: Mapping[str, Any], key: str) -> date | None:
@@ -101,18 +112,42 @@ def _date(data: Mapping[str, Any], key: str) -> date | None:
         return None
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            value = date.fromisoformat(value)
         except ValueError:
-            raise SchemaError(f"{key}: not a date: {value!r} (use 2026-12-01)", key) from None
+            raise SchemaError(f"{key}: not a date: {_shown(value)} (use 2026-12-01)", key) from None
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise SchemaError(f"{key}: expected a date such as 2026-12-01, got {_type_name(value)} {value!r}", key)
+        raise SchemaError(f"{key}: expected a date such as 2026-12-01, got {_type_name(value)} {_shown(value)}", key)
+    return _in_range(value, key)
+
+
+def _in_range(value: Any, key: str) -> Any:
+    try:
+        checked_day(value.date() if isinstance(value, datetime) else value)
+    except DateError as error:
+        raise SchemaError(f"{key}: {error}", key) from None
     return value
+
+
+_RANK = re.compile(r"[0-9a-z]{1,1024}")
+
+
+def _rank(data: Mapping[str, Any]) -> str:
+    """A card's place in its column: lower-case letters and digits, compared as text."""
+    rank = _expect(data, "rank", str, "text")
+    if rank is None:
+        return "n"
+    if not _RANK.fullmatch(rank):
+        raise SchemaError(f"rank: {_shown(rank)} is not a rank (up to 1024 lower-case letters and digits, "
+                          'such as "n"; delete the line to put the card at the end)', "rank")
+    return rank
 
 
 def _minutes(data: Mapping[str, Any], key: str) -> int | None:
     value = _expect(data, key, int, "a whole number of minutes")
     if value is not None and value < 0:
         raise SchemaError(f"{key}: minutes cannot be negative ({value})", key)
+    if value is not None and value > MAX_MINUTES:
+        raise SchemaError(f"{key}: {_shown(value)} minutes is more than a task can take (at most {MAX_MINUTES})", key)
     return value
 
 
@@ -122,7 +157,7 @@ def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
         return ()
     for index, item in enumerate(value):
         if not isinstance(item, str):
-            raise SchemaError(f"{key}[{index}]: expected text, got {_type_name(item)} {item!r}", key)
+            raise SchemaError(f"{key}[{index}]: expected text, got {_type_name(item)} {_shown(item)}", key)
     return tuple(value)
 
 
@@ -132,7 +167,7 @@ def _text_table(data: Mapping[str, Any], key: str) -> Mapping[str, str]:
         return frozen_mapping(None)
     for name, value in table.items():
         if not isinstance(value, str):
-            raise SchemaError(f"{key}.{name}: expected text, got {_type_name(value)} {value!r}", f"{key}.{name}")
+            raise SchemaError(f"{key}.{name}: expected text, got {_type_name(value)} {_shown(value)}", f"{key}.{name}")
     return frozen_mapping(table)
 
 
@@ -157,15 +192,16 @@ def task_from_toml(data: Mapping[str, Any], *, file_id: str, fallback_time: date
     _check_schema(data)
     task_id = _expect(data, "id", str, "text")
     if not task_id:
-        raise SchemaError("id: missing (every task file needs id = \"<file name without .toml>\")", "id")
+        raise SchemaError("id: missing (every task file needs id = \"<file name without .toml>\")", "id",
+                          missing="id" not in data)
     if task_id != file_id:
-        raise SchemaError(f"id: {task_id!r} does not match the file name {file_id}.toml", "id")
+        raise SchemaError(f"id: {_shown(task_id)} does not match the file name {file_id}.toml", "id")
     title = _expect(data, "title", str, "text")
     if not title or not title.strip():
-        raise SchemaError("title: missing or empty", "title")
+        raise SchemaError("title: missing or empty", "title", missing="title" not in data)
     status = _expect(data, "status", str, "text") or "open"
     if status not in STATUSES:
-        raise SchemaError(f"status: {status!r} is not one of {', '.join(STATUSES)}", "status")
+        raise SchemaError(f"status: {_shown(status)} is not one of {', '.join(STATUSES)}", "status")
     week = _expect(data, "week", str, "a week such as 2026-W48")
     if week is not None:
         try:
@@ -182,7 +218,7 @@ def task_from_toml(data: Mapping[str, Any], *, file_id: str, fallback_time: date
         created=created,
         updated=_datetime(data, "updated", zone) or created,
         column=_expect(data, "column", str, "a column id") or "",
-        rank=_expect(data, "rank", str, "text") or "n",
+        rank=_rank(data),
         status=status,
         practice=_expect(data, "practice", str, "a practice id"),
         week=week,
@@ -260,7 +296,7 @@ def week_from_toml(data: Mapping[str, Any], *, file_label: str, zone: tzinfo = t
     except DateError as error:
         raise SchemaError(f"week: {error}", "week") from None
     if label != file_label:
-        raise SchemaError(f"week: {label!r} does not match the file name {file_label}.toml", "week")
+        raise SchemaError(f"week: {_shown(label)} does not match the file name {file_label}.toml", "week")
     return WeekPlan(
         week=label,
         intentions=_text_table(data, "intentions"),
@@ -302,7 +338,7 @@ def board_from_toml(data: Mapping[str, Any], *, check_timezone: Callable[[str], 
     try:
         week_start = weekday_index(start_name)
     except DateError:
-        raise SchemaError(f"week_start: {start_name!r} is not a day of the week", "week_start") from None
+        raise SchemaError(f"week_start: {_shown(start_name)} is not a day of the week", "week_start") from None
     columns = _columns(data)
     column_ids = [column.id for column in columns]
     done_column = _expect(data, "done_column", str, "a column id") or column_ids[-1]
@@ -310,7 +346,7 @@ def board_from_toml(data: Mapping[str, Any], *, check_timezone: Callable[[str], 
         "this-week" if "this-week" in column_ids else column_ids[0])
     for key, value in (("done_column", done_column), ("week_column", week_column)):
         if value not in column_ids:
-            raise SchemaError(f"{key}: {value!r} is not one of the columns ({', '.join(column_ids)})", key)
+            raise SchemaError(f"{key}: {_shown(value)} is not one of the columns ({', '.join(column_ids)})", key)
     practices = _expect(data, "practices", dict, "a table of practice tables") or {}
     for practice_id, settings in practices.items():
         if not isinstance(settings, dict):
@@ -318,6 +354,10 @@ def board_from_toml(data: Mapping[str, Any], *, check_timezone: Callable[[str], 
                               f"practices.{practice_id}")
         for key, kind, what in (("weight", (int, float), "a number"), ("enabled", bool, "true or false")):
             _expect(settings, key, kind, what, f"practices.{practice_id}.")
+        weight = settings.get("weight")
+        if isinstance(weight, float) and not math.isfinite(weight) or isinstance(weight, (int, float)) and weight < 0:
+            raise SchemaError(f"practices.{practice_id}.weight: {_shown(weight)} is not a weight (a number, 0 or more)",
+                              f"practices.{practice_id}.weight")
     return Board(
         title=_expect(data, "title", str, "text") or "My plan",
         timezone=zone,

@@ -2,7 +2,8 @@
 
 value = sum(weight * score) / sum(weight), over the enabled practices that returned a score. A
 practice that returns None (nothing to judge this week) is left out rather than counted as 0, so a
-week is not punished for a practice that had nothing to say.
+week is not punished for a practice that had nothing to say. A week that ended before the plan
+began has no data at all: no practice is asked about it, and it shows as "no data", never as 0.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 from typing import Iterable, Mapping, Sequence
 
 from planner.api import Practice, Score
-from planner.dates import shift_week
+from planner.dates import shift_week, week_days
 from planner.host import PluginHost
 from planner.model import Board, Task, WeekPlan, WeekView, make_week_view, tasks_of_week
 
@@ -28,6 +29,8 @@ class PracticeScore:
 class WeekScore:
     week: WeekView
     practices: tuple[PracticeScore, ...]
+    #: False for a week that ended before the plan began (see `plan_start`): nothing to score.
+    has_data: bool = True
 
     @property
     def value(self) -> float | None:
@@ -62,10 +65,27 @@ def score_weeks(
     tasks: Sequence[Task],
     week_plans: Mapping[str, WeekPlan | None],
     today: date,
+    since: date | None = None,
 ) -> list[WeekScore]:
-    """Scores of `count` weeks ending with `last_week`, oldest first."""
-    labels = [shift_week(last_week, offset, board.week_start) for offset in range(1 - count, 1)]
-    return [
-        score_week(host, board, make_week_view(label, week_plans.get(label), board.week_start, today), tasks)
-        for label in labels
-    ]
+    """Scores of `count` weeks ending with `last_week`, oldest first. Weeks that ended before `since`
+    (the plan's first day, `plan_start`) have no data: no practice is asked about them."""
+    results = []
+    for offset in range(1 - count, 1):
+        label = shift_week(last_week, offset, board.week_start)
+        view = make_week_view(label, week_plans.get(label), board.week_start, today)
+        if since is not None and view.end < since:
+            results.append(WeekScore(view, (), has_data=False))
+        else:
+            results.append(score_week(host, board, view, tasks))
+    return results
+
+
+def plan_start(tasks: Iterable[Task], week_labels: Iterable[str], week_start: int) -> date | None:
+    """The plan's first day: the earliest day a task was made or scheduled for, or a week file
+    begins. None for a plan with neither (it begins in the current week, then)."""
+    tasks = list(tasks)
+    days = {task.created.date() for task in tasks}
+    days.update(task.day for task in tasks if task.day is not None)
+    weeks = set(week_labels) | {task.week for task in tasks if task.week}
+    days.update(week_days(label, week_start)[0] for label in weeks)
+    return min(days, default=None)

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from planner.config import Config, index_path_for, load_config, undo_path_for
-from planner.dates import Clock, fixed_clock_from_env, local_timezone, week_of
-from planner.ids import new_task_id
+from planner.dates import Clock, fixed_clock_from_env, in_zone, local_timezone, week_of
+from planner.ids import new_task_id, short_ids
 from planner.model import (
     Board,
     Task,
@@ -57,8 +57,14 @@ class Session:
         return fixed_clock_from_env(os.environ.get("PLANNER_NOW"), self.board.timezone)
 
     def now(self) -> datetime:
-        moment = self.clock.now()
-        return moment.astimezone(self.store.zone) if self.store.exists() else moment
+        """The current time in the plan's zone (the core's one kind of date-time: see planner.dates)."""
+        if self.store.exists():
+            zone = self.store.zone
+        else:
+            from zoneinfo import ZoneInfo
+
+            zone = ZoneInfo(self.board.timezone)
+        return in_zone(self.clock.now(), zone)
 
     def today(self) -> date:
         return self.now().date()
@@ -77,13 +83,17 @@ class Session:
         with self._load_lock:
             if self._loaded is None:
                 tasks, problems = {}, []
+                if self.store.lost_its_board():
+                    raise self.store.no_board_error()
                 if self.store.exists():
                     self.board  # noqa: B018 - read board.toml first: its time zone dates the tasks
+                    folder = self.store.folder_problem(self.store.tasks_dir)
+                    if folder is not None:  # not one file left out: the whole plan cannot be read
+                        raise StoreError(f"{folder}; nothing was read or written")
                     tasks, problems = self.store.read_tasks()
                     self._with_columns(tasks)
                 if self.warn_about_problems:
-                    self.notices.extend(f"{problem} (left out; `planner check` lists every problem)"
-                                        for problem in problems)
+                    self.notices.extend(problem_notices(problems))
                 self._loaded = tasks, problems
         return self._loaded
 
@@ -133,6 +143,8 @@ class Session:
 
     def ensure_plan(self) -> None:
         """Make the plan folder on first write, so `planner add` just works on a new machine."""
+        if self.store.lost_its_board():
+            raise self.store.no_board_error()
         if not self.store.exists():
             self.create_plan(replace(self.board, timezone=local_timezone()))
             self.notices.append(f"created a new plan folder at {self.root}")
@@ -155,10 +167,11 @@ class Session:
         wanted = prefix.strip().lower()
         if not wanted:
             raise UserError("give a task id (or a unique start of one)")
+        # Ids are matched whatever their case: a hand-written file may spell its id in capitals.
         matches = [task for task_id, task in self.tasks.items()
-                   if task_id.startswith(wanted) and (include_deleted or task.status != "deleted")]
+                   if task_id.lower().startswith(wanted) and (include_deleted or task.status != "deleted")]
         # A task file that does not parse is still a task: finding it is bad data (exit 2), not "no such task".
-        unreadable = [problem for problem in self.problems if problem.path.stem.startswith(wanted)]
+        unreadable = [problem for problem in self.problems if problem.path.stem.lower().startswith(wanted)]
         if not matches and not unreadable:
             raise UserError(f"no task with an id starting {prefix!r} (see `planner list --all`)")
         if len(matches) + len(unreadable) > 1:
@@ -168,6 +181,14 @@ class Session:
         if unreadable:
             raise StoreError(f"{unreadable[0]}; fix the file by hand first (it was left as it is)")
         return matches[0]
+
+    def known_ids(self) -> set[str]:
+        """Every id `find` looks among: the tasks, deleted ones too, and task files that do not parse."""
+        return self.tasks.keys() | {problem.path.stem for problem in self.problems}
+
+    def short_ids(self) -> dict[str, str]:
+        """The short id people see and type for each task (planner.ids.short_ids)."""
+        return short_ids(self.known_ids())
 
     def week_plan(self, label: str) -> WeekPlan | None:
         result = self.store.read_week(label) if self.store.exists() else None
@@ -198,7 +219,7 @@ class Session:
     def add_task(self, title: str, **fields: Any) -> Task:
         self.ensure_plan()
         now = self.now()
-        task = new_task(new_task_id(int(now.timestamp() * 1000)), title, now, self.board, **fields)
+        task = new_task(new_task_id(self.known_ids()), title, now, self.board, **fields)
         # New tasks go to the bottom of whichever column new_task chose.
         task = replace(task, rank=rank_at_end(self.tasks.values(), task.column))
         self.store.add_task(task)
@@ -236,6 +257,19 @@ class Session:
     def change_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan:
         self.ensure_plan()
         return self.store.update_week(label, change)
+
+
+#: More problem files than this are summed up in one notice rather than listed one by one.
+NOTICED_PROBLEMS = 5
+
+
+def problem_notices(problems: list[Problem]) -> list[str]:
+    """What to tell about files left out: each one, or the first few and how many more."""
+    notices = [f"{problem} (left out; `planner check` lists every problem)" for problem in problems[:NOTICED_PROBLEMS]]
+    if len(problems) > NOTICED_PROBLEMS:
+        notices.append(f"{len(problems) - NOTICED_PROBLEMS} more files have problems and were left out: "
+                       "`planner check` lists them all")
+    return notices
 
 
 def tasks_matching(tasks: Iterable[Task], board: Board, *, column: str | None = None,

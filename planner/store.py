@@ -12,11 +12,12 @@ was written by a newer version, is refused rather than replaced.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import gc
 import os
 import re
-from stat import S_IMODE
+from stat import S_IMODE, S_ISDIR, S_ISLNK, S_ISREG
 import tempfile
 import time
 import tomllib
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
-from planner.dates import check_timezone
+from planner.dates import DateError, check_timezone, parse_week_label
 from planner.model import Board, Task, WeekPlan
 from planner.schema import (
     NewerSchemaError,
@@ -87,9 +88,9 @@ def atomic_write(path: Path, data: bytes) -> bool:
     """Replace `path` with `data` so that a crash leaves either the old or the new file, never a
     mix. Returns False (and writes nothing) when the file already holds exactly `data`."""
     try:
-        if path.read_bytes() == data:
+        if read_plan_bytes(path) == data:
             return False
-    except FileNotFoundError:
+    except OSError:  # missing (a new file), or not a plain file: the rename below replaces it
         pass
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -134,7 +135,133 @@ def _fsync_directory(folder: Path) -> None:
         os.close(descriptor)
 
 
+@contextlib.contextmanager
+def file_lock(path: Path, busy: str, timeout: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (made if missing; a symlink there is refused, so the lock can
+    never create or touch a file elsewhere). StoreError "`busy` for over N s" after `timeout`
+    (LOCK_TIMEOUT_SECONDS by default)."""
+    timeout = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        if os.path.islink(path):
+            raise StoreError(f"{path} is a symbolic link; a lock file must be a plain file (remove the link)") from None
+        raise
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(f"{busy} for over {timeout:.0f}s; try again") from None
+                time.sleep(0.01)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
+
+
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_TOML_AT_END = " (at end of document)"
+
+#: The largest plan file read: a task or week file is a few hundred bytes; a bigger one is a mistake
+#: (or an attack) that would only slow every start down.
+MAX_FILE_BYTES = 1_000_000
+#: Arrays and inline tables nested deeper than this are refused before parsing: tomllib recurses
+#: once per level, and a file of `[[[[...` would exhaust the stack in every command.
+MAX_NESTING = 32
+
+
+class UnsafeFileError(OSError):
+    """A plan file that is not a plain file inside the plan folder, or too big to be one."""
+
+
+def read_plan_file(path: Path | str) -> str:
+    """The text of a plan file: a regular file (not a link, a FIFO or a device), at most
+    MAX_FILE_BYTES, UTF-8. Raises UnsafeFileError, UnicodeDecodeError or OSError."""
+    return read_plan_bytes(path).decode("utf-8")
+
+
+def read_plan_bytes(path: Path | str) -> bytes:
+    """The bytes of a plan file, on read_plan_file's terms."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: a link is not followed.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnsafeFileError(errno.ELOOP, "a symbolic link, not a plan file (plan files are read only as "
+                                               "plain files inside the plan folder)") from None
+        raise
+    try:
+        stat = os.fstat(descriptor)
+        if not S_ISREG(stat.st_mode):
+            raise UnsafeFileError(errno.EINVAL, "not a plain file (a FIFO, a device or a folder)")
+        if stat.st_size > MAX_FILE_BYTES:
+            raise UnsafeFileError(errno.EFBIG, f"{stat.st_size:,} bytes, more than a plan file may hold "
+                                               f"({MAX_FILE_BYTES:,})")
+        data = os.read(descriptor, MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise UnsafeFileError(errno.EFBIG, f"more than a plan file may hold ({MAX_FILE_BYTES:,} bytes)")
+        # Whatever the size said, read to the end (a file being written may have grown).
+        while chunk := os.read(descriptor, 65536):
+            data += chunk
+            if len(data) > MAX_FILE_BYTES:
+                raise UnsafeFileError(errno.EFBIG, f"more than a plan file may hold ({MAX_FILE_BYTES:,} bytes)")
+    finally:
+        os.close(descriptor)
+    return data
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """tomllib.loads, with arrays and inline tables nested more than MAX_NESTING deep refused first."""
+    if text.count("[") + text.count("{") > MAX_NESTING and _nesting(text) > MAX_NESTING:
+        raise tomllib.TOMLDecodeError(f"arrays or tables nested more than {MAX_NESTING} deep")
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError(f"arrays or tables nested too deep") from None
+
+
+def _missing_key_line(text: str, key: str) -> int:
+    """Where a missing key most likely went: a line setting a key spelled like it (`ID`, `tittle`,
+    or `id` under a [table]); the top of the file, where it belongs, when there is none."""
+    import difflib
+
+    assigned = [(number, match[1].strip("\"'")) for number, line in enumerate(text.splitlines(), 1)
+                if (match := _ASSIGNMENT.match(line))]
+    names = [name.lower() for _, name in assigned]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
+    return next((number for number, name in assigned if name.lower() in close), 1) if close else 1
+
+
+_ASSIGNMENT = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')\s*=")
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of [ and { outside strings and comments (a count, not a parse)."""
+    depth = deepest = 0
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif char == "#":
+            end = text.find("\n", index)
+            index = length if end < 0 else end
+        elif char in "\"'":
+            quote = text[index:index + 3] if text[index:index + 3] in ('"""', "'''") else char
+            index += len(quote)
+            while index < length and not text.startswith(quote, index):
+                index += 2 if text[index] == "\\" and quote[0] == '"' else 1
+        index += 1
+    return deepest
 
 
 class PlanStore:
@@ -143,6 +270,7 @@ class PlanStore:
     def __init__(self, root: Path | str, index_path: Path | None = None) -> None:
         self.root = Path(root)
         self._zone: tzinfo | None = None
+        self._cleaned: set[Path] = set()
         #: Where the derived task index may be kept (outside the plan folder); None for no index.
         self.index_path = index_path
 
@@ -176,6 +304,36 @@ class PlanStore:
     def exists(self) -> bool:
         return self.board_path.is_file()
 
+    def lost_its_board(self) -> bool:
+        """A folder with plan data (tasks/ or weeks/) but no board.toml: a plan whose board was lost
+        (a bad merge, a mistaken rm), never a place to start a new plan over."""
+        return not self.exists() and (os.path.lexists(self.tasks_dir) or os.path.lexists(self.weeks_dir))
+
+    def no_board_error(self) -> StoreError:
+        return StoreError(f"{self.display_path(self.board_path)} is missing, but the folder holds plan data "
+                          "(tasks/ or weeks/): restore board.toml (from git or a copy); nothing was changed")
+
+    def folder_problem(self, folder: Path) -> Problem | None:
+        """tasks/ or weeks/ when it is not a real folder of the plan: a link elsewhere (files are only
+        read and written inside the plan folder), or a file."""
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            return None
+        if S_ISLNK(mode):
+            return Problem(self.display_path(folder), 1, 1, "a symbolic link: plan files are only read and "
+                                                             "written inside the plan folder (make it a real folder)")
+        if not S_ISDIR(mode):
+            return Problem(self.display_path(folder), 1, 1, "not a folder")
+        return None
+
+    def _writable(self, folder: Path) -> None:
+        """Refuse to write into `folder` unless it is a real folder of the plan (made if missing)."""
+        problem = self.folder_problem(folder)
+        if problem is not None:
+            raise StoreError(f"{problem}; not saved")
+        folder.mkdir(parents=True, exist_ok=True)
+
     # --- creating ---------------------------------------------------------------------------------
 
     def create(self, board: Board | None = None) -> None:
@@ -184,8 +342,11 @@ class PlanStore:
             raise StoreError(f"{self.display_path(self.root)} already holds a plan (board.toml exists)")
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.display_path(self.root)} is a file, not a folder")
-        self.tasks_dir.mkdir(parents=True, exist_ok=True)
-        self.weeks_dir.mkdir(exist_ok=True)
+        if self.lost_its_board():
+            raise self.no_board_error()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._writable(self.tasks_dir)
+        self._writable(self.weeks_dir)
         gitignore = self.root / ".gitignore"
         if not gitignore.exists():
             atomic_write(gitignore, GITIGNORE.encode())
@@ -194,28 +355,39 @@ class PlanStore:
     # --- reading ----------------------------------------------------------------------------------
 
     def _problem(self, path: Path, error: Exception, text: str = "") -> Problem:
+        shown = self.display_path(path)
         if isinstance(error, tomllib.TOMLDecodeError):
             message = str(error)
             position = _TOML_POSITION.search(message)
-            line, column = (int(position[1]), int(position[2])) if position else (1, 1)
-            return Problem(self.display_path(path), line, column,
-                           "not valid TOML: " + _TOML_POSITION.sub("", message))
+            if position:
+                line, column = int(position[1]), int(position[2])
+            elif message.endswith(_TOML_AT_END):  # where the document ends: its last line
+                lines = text.split("\n")
+                line, column = len(lines), len(lines[-1]) + 1
+            else:
+                line, column = 1, 1
+            message = _TOML_POSITION.sub("", message).replace(_TOML_AT_END, " (at the end of the file)")
+            return Problem(shown, line, column, "not valid TOML: " + message)
         if isinstance(error, UnicodeDecodeError):
-            return Problem(self.display_path(path), 1, 1, "not UTF-8 text")
+            before = error.object[: error.start]
+            line = before.count(b"\n") + 1
+            column = error.start - (before.rfind(b"\n") + 1) + 1
+            return Problem(shown, line, column, f"not UTF-8 text (byte 0x{error.object[error.start]:02x})")
+        if isinstance(error, UnsafeFileError):
+            return Problem(shown, 1, 1, f"left alone: {error.strerror}")
         if isinstance(error, OSError):
-            return Problem(self.display_path(path), 1, 1, f"cannot read the file: {error.strerror or error}")
+            return Problem(shown, 1, 1, f"cannot read the file: {error.strerror or error}")
         if isinstance(error, SchemaError):
-            line, column = locate_key(text, error.key)
-            return Problem(self.display_path(path), line, column, error.message,
-                           isinstance(error, NewerSchemaError))
-        return Problem(self.display_path(path), 1, 1, str(error))
+            line, column = (_missing_key_line(text, error.key), 1) if error.missing else locate_key(text, error.key)
+            return Problem(shown, line, column, error.message, isinstance(error, NewerSchemaError))
+        return Problem(shown, 1, 1, str(error))
 
     def _read(self, path: Path, parse: Callable[[dict[str, Any]], Any]) -> Any:
         """Parse one file with `parse`; a Problem instead of raising when it does not fit."""
         text = ""
         try:
-            text = path.read_bytes().decode("utf-8")
-            return parse(tomllib.loads(text))
+            text = read_plan_file(path)
+            return parse(parse_toml(text))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, SchemaError, OSError) as error:
             return self._problem(path, error, text)
 
@@ -230,7 +402,7 @@ class PlanStore:
         if not self.exists():
             return Problem(self.display_path(self.board_path), 1, 1,
                            "not a plan folder (no board.toml); run `planner init` to make one")
-        result = self._read(self.board_path, lambda data: board_from_toml(data, check_timezone=check_timezone))
+        result = self._read(self.board_path, _parse_board)
         if isinstance(result, Board):
             self._zone = ZoneInfo(result.timezone)
         return result
@@ -250,6 +422,9 @@ class PlanStore:
 
     def read_task(self, task_id: str) -> Task | Problem | None:
         path = self.task_path(task_id)
+        folder = self.folder_problem(self.tasks_dir)
+        if folder is not None:
+            return folder
         if not path.exists():
             return None
         return self._read(path, lambda data: self._parse_task(path, data))
@@ -261,6 +436,9 @@ class PlanStore:
         taken from it instead of being parsed again: the TOML files stay the truth, the index only
         saves re-reading unchanged ones (parsing is most of a large plan's load time).
         """
+        folder = self.folder_problem(self.tasks_dir)
+        if folder is not None:
+            return {}, [folder]
         names = self._task_file_names()
         index = TaskIndex.load(self.index_path, self.root) if self.index_path else None
         tasks, problems = self._read_task_names(names, index)
@@ -279,7 +457,7 @@ class PlanStore:
         if not self.index_path:
             return None
         index = TaskIndex.load(self.index_path, self.root, recent=True)
-        if not index.known:
+        if not index.known or self.folder_problem(self.tasks_dir) is not None:
             return None
         recent, known = index.entries, index.known
         try:
@@ -305,7 +483,7 @@ class PlanStore:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._read_task_files(names, index, tasks, problems, tomllib.loads, self.zone)
+            self._read_task_files(names, index, tasks, problems, parse_toml, self.zone)
         finally:
             if collecting:
                 gc.enable()
@@ -318,10 +496,10 @@ class PlanStore:
         for name in names:
             file = os.path.join(folder, name)
             try:
-                stat = os.stat(file)
+                stat = os.lstat(file)  # a link is not followed (read_plan_file refuses it below)
             except FileNotFoundError:  # removed since the folder was listed (a sync, another planner)
                 continue
-            if index is not None:
+            if index is not None and S_ISREG(stat.st_mode):
                 cached = index.get(name, stat)
                 if cached is not None:
                     try:
@@ -335,8 +513,7 @@ class PlanStore:
             path = Path(file)
             text = ""
             try:
-                with open(file, "rb") as handle:
-                    text = handle.read().decode("utf-8")
+                text = read_plan_file(file)
                 data = loads(text)
                 if "created" in data:
                     task = task_from_toml(data, file_id=name[:-5], fallback_time=None, zone=zone)  # type: ignore[arg-type]
@@ -351,16 +528,26 @@ class PlanStore:
 
     def read_week(self, label: str) -> WeekPlan | Problem | None:
         path = self.week_path(label)
-        if not path.exists():
+        folder = self.folder_problem(self.weeks_dir)
+        if folder is not None:
+            return folder
+        if not os.path.lexists(path):
             return None
         return self._read(path, lambda data: week_from_toml(data, file_label=label, zone=self.zone))
 
     def week_labels(self) -> list[str]:
+        """The weeks that have a file, by label; a file whose name is not a week's is left out here
+        (`check` reports it)."""
+        return sorted(label for label in self._week_file_labels() if _is_week_label(label))
+
+    def _week_file_labels(self) -> list[str]:
+        if self.folder_problem(self.weeks_dir) is not None:
+            return []
         try:
             names = os.listdir(self.weeks_dir)
         except FileNotFoundError:
             return []
-        return sorted(name[:-5] for name in names if is_plan_file(name))
+        return [name[:-5] for name in names if is_plan_file(name)]
 
     def check(self) -> list[Problem]:
         """Every problem in the folder: the board, each task file, each week file."""
@@ -368,7 +555,17 @@ class PlanStore:
         if isinstance(board, Problem):
             return [board]
         _, problems = self.read_tasks()
-        for label in self.week_labels():
+        weeks = self.folder_problem(self.weeks_dir)
+        if weeks is not None:
+            problems.append(weeks)
+        if os.path.islink(self.root / LOCK_FILE):
+            problems.append(Problem(self.display_path(self.root / LOCK_FILE), 1, 1,
+                                    "a symbolic link: the lock must be a plain file (remove the link)"))
+        for label in sorted(self._week_file_labels()):
+            if not _is_week_label(label):
+                problems.append(Problem(self.display_path(self.week_path(label)), 1, 1,
+                                        "the file name is not a plan week such as 2026-W48.toml"))
+                continue
             result = self.read_week(label)
             if isinstance(result, Problem):
                 problems.append(result)
@@ -380,23 +577,26 @@ class PlanStore:
     def lock(self) -> Iterator[None]:
         """Hold the folder's write lock: short, and only around read-change-write of one file."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK_FILE, "a+b") as handle:
-            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreError(
-                            f"{self.display_path(self.root)} is locked by another planner for over "
-                            f"{LOCK_TIMEOUT_SECONDS:.0f}s; try again"
-                        ) from None
-                    time.sleep(0.01)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        with file_lock(self.root / LOCK_FILE, f"{self.display_path(self.root)} is locked by another planner"):
+            yield
+
+    #: A temporary file older than this, seen under the lock, was left by a writer that was killed.
+    STALE_TEMP_SECONDS = 60
+
+    def _clean_stale_temps(self, folder: Path) -> None:
+        """Remove the temporary files a killed writer left in `folder` (once per folder and process:
+        listing ten thousand names on every save would cost more than the files do). Called under
+        the lock, so no planner is writing one of them now."""
+        if folder in self._cleaned:
+            return
+        self._cleaned.add(folder)
+        limit = time.time() - self.STALE_TEMP_SECONDS
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder):
+                if entry.name.startswith(".") and entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        if entry.stat(follow_symlinks=False).st_mtime < limit:
+                            os.unlink(entry.path)
 
     def _refuse(self, problem: Problem) -> StoreError:
         if problem.newer_schema:
@@ -405,17 +605,20 @@ class PlanStore:
 
     def add_task(self, task: Task) -> Task:
         """Write a new task file; refuses an id that already has a file."""
-        self.tasks_dir.mkdir(parents=True, exist_ok=True)
+        self._writable(self.tasks_dir)
         with self.lock():
+            self._clean_stale_temps(self.tasks_dir)
             path = self.task_path(task.id)
-            if path.exists():
+            if os.path.lexists(path):
                 raise StoreError(f"{self.display_path(path)} already exists; not overwritten")
             atomic_write(path, dumps(task_to_toml(task)))
         return task
 
     def update_task(self, task_id: str, change: Callable[[Task], Task]) -> tuple[Task, Task]:
         """Apply `change` to the task as it is on disk now and save it; returns (before, after)."""
+        self._writable(self.tasks_dir)
         with self.lock():
+            self._clean_stale_temps(self.tasks_dir)
             current = self.read_task(task_id)
             if current is None:
                 raise StoreError(f"no task {task_id} (its file {self.display_path(self.task_path(task_id))} is gone)")
@@ -429,8 +632,9 @@ class PlanStore:
 
     def update_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan:
         """Apply `change` to the week file as it is on disk now (or an empty week) and save it."""
-        self.weeks_dir.mkdir(parents=True, exist_ok=True)
+        self._writable(self.weeks_dir)
         with self.lock():
+            self._clean_stale_temps(self.weeks_dir)
             current = self.read_week(label)
             if isinstance(current, Problem):
                 raise self._refuse(current)
@@ -462,6 +666,20 @@ class PlanStore:
         return prints
 
 
+def _parse_board(data: dict[str, Any]) -> Board:
+    if not data:  # an empty board.toml is a lost or truncated one, not "all defaults"
+        raise SchemaError("board.toml holds no settings (emptied or cut short?): restore it, or write at least "
+                          "schema = 1 (see docs/format.md)")
+    return board_from_toml(data, check_timezone=check_timezone)
+
+
+def _is_week_label(label: str) -> bool:
+    try:
+        return parse_week_label(label) == label
+    except DateError:
+        return False
+
+
 def changed_paths(before: Mapping[str, tuple[int, int]], after: Mapping[str, tuple[int, int]]) -> set[str]:
     """Relative paths added, removed or modified between two fingerprints."""
     return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
@@ -481,7 +699,7 @@ class TaskIndex:
     task's last change as a POSIX timestamp.
     """
 
-    VERSION = 3
+    VERSION = 4  # 4: dates, ranks and minutes are checked more strictly; older entries are re-read
     SETTLE_NS = 3_000_000_000
     RECENT_DAYS = 14
 

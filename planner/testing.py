@@ -5,6 +5,8 @@
     host = make_host(my_plugin)                      # a plugin host with only your plugin in it
     assert_practice_contract(host)                   # identity, prompts, templates, score range
     score = host.score_week("reading", week(), [task(practice="reading", estimate=60, done=True)], board())
+    host = load_plugin_file("reading.py")            # a single-file plugin, as the config folder loads it
+    result = run_planner("score", folder=tmp_path)   # the `planner` command, in this process
 
 Everything here is pinned to one moment, `NOW` (Thursday 2026-11-26 10:00 UTC, in week 2026-W48), so
 a test gives the same answer on any machine and any day. Installing Value Planner also installs a
@@ -14,6 +16,7 @@ pytest plugin (entry point `pytest11`, name `planner`) that offers these fixture
     planner_host     a strict PluginHost holding only `planner_plugins`
     planner_week     week(): the WeekView of 2026-W48, with today = NOW's date
     planner_board    board(): a Board with default settings
+    planner_cli      run_planner(...) in the test's tmp_path, with `planner_plugins` loaded
     fixed_now        NOW
     fixed_clock      FixedClock(): a clock that always says NOW
 
@@ -22,15 +25,21 @@ Nothing here imports Textual, and pytest only for the fixtures.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
+import json
+import os
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from planner.api import PHASES, Practice, Score
 from planner.dates import FixedClock as _FixedClock
 from planner.dates import week_of
-from planner.host import PluginDeprecationWarning, PluginError, PluginHost
+from planner.host import DEFAULT_HOOK_TIMEOUT, PluginDeprecationWarning, PluginError, PluginHost
 from planner.model import Board, Task, WeekPlan, WeekView, frozen_mapping, make_week_view
 
 #: The moment every helper here is pinned to: Thursday of plan week 2026-W48, 10:00 UTC.
@@ -142,17 +151,18 @@ def board(practices: Mapping[str, Mapping[str, Any]] | None = None, **fields: An
     return Board(practices=frozen_mapping({key: dict(value) for key, value in (practices or {}).items()}), **fields)
 
 
-def make_host(*plugins: Any, strict: bool = True) -> PluginHost:
+def make_host(*plugins: Any, strict: bool = True, hook_timeout: float | None = DEFAULT_HOOK_TIMEOUT) -> PluginHost:
     """A PluginHost holding only `plugins` (modules, or objects with `@hookimpl` methods), loaded
     exactly as the planner loads an installed one. A plugin can be given as a `(name, plugin)` pair;
     otherwise it is named after its module (or class).
 
     Strict by default: a plugin that raises, or returns what its hook spec does not allow, raises
     PluginError in the test (with the original error as its cause) instead of being disabled quietly.
+    `hook_timeout` is the time budget of each call into the plugin, in seconds (None: no limit), as
+    PLANNER_HOOK_TIMEOUT sets it for the planner: a hook that runs over it raises PluginError too.
     """
-    host = PluginHost(strict=strict)
-    for plugin in plugins:
-        name, plugin = plugin if isinstance(plugin, tuple) else (_plugin_name(plugin), plugin)
+    host = PluginHost(strict=strict, hook_timeout=hook_timeout)
+    for name, plugin in map(_named, plugins):
         host.add_plugin(plugin, name)
     return host
 
@@ -160,6 +170,96 @@ def make_host(*plugins: Any, strict: bool = True) -> PluginHost:
 def _plugin_name(plugin: Any) -> str:
     name = getattr(plugin, "__name__", None) or type(plugin).__name__
     return name.rpartition(".")[2]
+
+
+def _named(plugin: Any) -> tuple[str, Any]:
+    return plugin if isinstance(plugin, tuple) else (_plugin_name(plugin), plugin)
+
+
+def load_plugin_file(path: str | os.PathLike[str], *, strict: bool = True,
+                     hook_timeout: float | None = DEFAULT_HOOK_TIMEOUT) -> PluginHost:
+    """A PluginHost holding only the single-file plugin at `path`, loaded the way the planner loads
+    each `plugins/*.py` of the config folder: imported from the file and named after it
+    (`reading.py` is plugin `reading`). Strict by default, as make_host is: a file that fails to
+    import raises PluginError here, with the original error as its cause. `hook_timeout` as in make_host."""
+    host = PluginHost(strict=strict, hook_timeout=hook_timeout)
+    host.load_file(Path(path))
+    return host
+
+
+# --- the `planner` command, run in this process -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannerResult:
+    """What one run_planner call gave: the exit code (0 is success; 1 a mistake in the command, 2
+    bad data in the plan folder) and everything printed."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        """stdout parsed as JSON, for a command run with `--json`."""
+        return json.loads(self.stdout)
+
+
+#: The planner's own variables: run_planner sets these and removes the rest for the run.
+_PLANNER_VARIABLES = ("PLANNER_PLANS", "PLANNER_CONFIG_DIR", "PLANNER_CACHE_DIR", "PLANNER_DATA_DIR", "PLANNER_NOW",
+                      "PLANNER_STRICT_PLUGINS", "PLANNER_PLUGINS_ALLOW", "PLANNER_PLUGINS_BLOCK", "PLANNER_TRACE_HOOKS",
+                      "PLANNER_HOOK_TIMEOUT")
+
+
+def run_planner(
+    *args: str,
+    folder: str | os.PathLike[str],
+    plugins: Iterable[Any] = (),
+    input: str = "",  # noqa: A002 - the name subprocess.run and Click's CliRunner use
+    strict: bool = True,
+    env: Mapping[str, str] | None = None,
+) -> PlannerResult:
+    """Run `planner ARGS` in this process, as Click's CliRunner runs a command, and return what it
+    printed. Every folder the planner uses is inside `folder`: the plan is `folder/plans`, the
+    config folder `folder/config` (a file copied into `folder/config/plugins/` loads as a
+    single-file plugin), the cache `folder/cache`, the data folder `folder/data`. Calls with the
+    same `folder` see one another's changes, as commands typed one after the other do.
+
+    `plugins` (modules or objects; a `(name, plugin)` pair names one) are loaded beside the
+    installed plugins, for a plugin that is not installed yet. The clock says NOW. `input` is what
+    the command reads from stdin. `env` adds environment variables. Strict by default: a failing
+    hook raises PluginError in the test instead of disabling the plugin (strict=False gives the
+    user's behaviour: a `planner: plugin ... disabled` line on stderr). The environment, stdin,
+    stdout and stderr are restored afterwards.
+    """
+    from planner.cli import main
+
+    root = Path(folder)
+    settings = {"PLANNER_PLANS": root / "plans", "PLANNER_CONFIG_DIR": root / "config",
+                "PLANNER_CACHE_DIR": root / "cache", "PLANNER_DATA_DIR": root / "data",
+                "PLANNER_NOW": NOW.isoformat(), **({"PLANNER_STRICT_PLUGINS": "1"} if strict else {}), **(env or {})}
+    saved = {name: os.environ.get(name) for name in {*_PLANNER_VARIABLES, *settings}}
+    stdout, stderr = io.StringIO(), io.StringIO()
+    stdin = sys.stdin
+    try:
+        for name in _PLANNER_VARIABLES:
+            os.environ.pop(name, None)
+        os.environ.update({name: str(value) for name, value in settings.items()})
+        sys.stdin = io.StringIO(input)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                exit_code = main(list(args), plugins=[_named(plugin) for plugin in plugins])
+            except SystemExit as stop:  # --help, --version, a usage mistake, `planner check`
+                exit_code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+                if isinstance(stop.code, str):
+                    print(stop.code, file=sys.stderr)
+    finally:
+        sys.stdin = stdin
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return PlannerResult(exit_code, stdout.getvalue(), stderr.getvalue())
 
 
 # --- the practice contract ------------------------------------------------------------------------
@@ -193,6 +293,7 @@ def check_practice_contract(
     plan_board = board or Board()
     problems = [f"plugin {record.name!r} is disabled: {record.error}"
                 for record in host.records.values() if record.status == "error"]
+    problems += [f"plugin {record.name!r}: {warning}" for record in host.records.values() for warning in record.warnings]
     if practice_id is not None and practice_id not in host.practices:
         known = ", ".join(host.practices) or "none"
         return problems + [f"no practice {practice_id!r} is registered (registered: {known})"]
@@ -321,6 +422,18 @@ if pytest is not None:
         return board()
 
     @pytest.fixture
+    def planner_cli(tmp_path: Path, planner_plugins: Sequence[Any]) -> Callable[..., PlannerResult]:
+        """`planner_cli("add", "A task")`: run_planner with its folders in this test's tmp_path
+        (`tmp_path / "config" / "plugins"` is the config folder's plugin folder) and the plugins
+        of `planner_plugins` loaded; other run_planner options pass through."""
+
+        def run(*args: str, **options: Any) -> PlannerResult:
+            options.setdefault("plugins", planner_plugins)
+            return run_planner(*args, folder=tmp_path, **options)
+
+        return run
+
+    @pytest.fixture
     def fixed_now() -> datetime:
         """NOW: Thursday 2026-11-26 10:00 UTC."""
         return NOW
@@ -338,10 +451,13 @@ __all__ = [
     "FixedClock",
     "PluginDeprecationWarning",
     "PluginError",
+    "PlannerResult",
     "assert_practice_contract",
     "board",
     "check_practice_contract",
+    "load_plugin_file",
     "make_host",
+    "run_planner",
     "sample_tasks",
     "task",
     "week",

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from dataclasses import fields, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from planner.model import Task
 from planner.schema import SchemaError, task_from_toml, task_to_toml
-from planner.store import PlanStore
+from planner.store import PlanStore, file_lock, write_derived
 
 #: Fields that say what a task is; bookkeeping (`updated`) and unknown keys are never undone.
 UNDOABLE = tuple(field.name for field in fields(Task) if field.name not in ("id", "created", "updated", "extra"))
@@ -28,36 +27,49 @@ def _snapshot(task: Task) -> dict[str, Any]:
             for key, value in task_to_toml(task).items() if key in UNDOABLE or key in ("id", "title", "created")}
 
 
-def _restore(document: dict[str, Any]) -> Task:
-    return task_from_toml(document, file_id=document["id"], fallback_time=datetime.now(timezone.utc))
+def _restore(document: dict[str, Any], zone: tzinfo) -> Task:
+    return task_from_toml(document, file_id=document["id"], fallback_time=datetime.now(zone), zone=zone)
 
 
 class UndoLog:
-    """Two stacks of changes, saved to `path` (outside the plan folder) after every change."""
+    """Two stacks of changes in one file (outside the plan folder), shared by every planner on this
+    machine: the app and each CLI command. Every step re-reads the file and writes it back under the
+    file's lock, so one writer never drops what another appended meanwhile (no copy kept in memory)."""
 
     def __init__(self, path: Path | None, limit: int = 200) -> None:
         self.path = path
         self.limit = limit
-        self.undo_stack: list[dict[str, Any]] = []
-        self.redo_stack: list[dict[str, Any]] = []
-        self._load()
+        # Without a file (tests), the stacks live here.
+        self._memory: dict[str, list[dict[str, Any]]] = {"undo": [], "redo": []}
 
-    def _load(self) -> None:
+    def _read(self) -> dict[str, list[dict[str, Any]]]:
         if self.path is None:
-            return
+            return self._memory
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
             document = json.loads(self.path.read_text(encoding="utf-8"))
-            self.undo_stack = list(document["undo"])[-self.limit:]
-            self.redo_stack = list(document["redo"])[-self.limit:]
+            return {"undo": list(document["undo"])[-self.limit:], "redo": list(document["redo"])[-self.limit:]}
+        return {"undo": [], "redo": []}
 
-    def _save(self) -> None:
+    @contextlib.contextmanager
+    def _editing(self) -> Iterator[dict[str, list[dict[str, Any]]]]:
+        """The stacks as the file holds them now, written back when the block ends."""
         if self.path is None:
+            yield self._memory
             return
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            temp.write_text(json.dumps({"undo": self.undo_stack, "redo": self.redo_stack}), encoding="utf-8")
-            os.replace(temp, self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with file_lock(self.path.with_name(f".{self.path.name}.lock"), "the undo history is busy"):
+            stacks = self._read()
+            yield stacks
+            with contextlib.suppress(OSError):
+                write_derived(self.path, json.dumps(stacks).encode("utf-8"))
+
+    @property
+    def undo_stack(self) -> list[dict[str, Any]]:
+        return self._read()["undo"]
+
+    @property
+    def redo_stack(self) -> list[dict[str, Any]]:
+        return self._read()["redo"]
 
     @property
     def can_undo(self) -> bool:
@@ -72,37 +84,37 @@ class UndoLog:
         if before is not None and all(getattr(before, key) == getattr(after, key) for key in UNDOABLE):
             return
         created_before = replace(after, status="deleted") if before is None else before
-        self.undo_stack.append({"label": label, "before": _snapshot(created_before), "after": _snapshot(after)})
-        del self.undo_stack[: -self.limit]
-        self.redo_stack.clear()
-        self._save()
+        with self._editing() as stacks:
+            stacks["undo"].append({"label": label, "before": _snapshot(created_before), "after": _snapshot(after)})
+            del stacks["undo"][: -self.limit]
+            stacks["redo"].clear()
 
     def undo(self, store: PlanStore, now: datetime) -> tuple[str, Task] | None:
         """Revert the newest change; returns its label and the task as saved, or None."""
-        return self._step(self.undo_stack, self.redo_stack, store, now, backwards=True)
+        return self._step("undo", "redo", store, now, backwards=True)
 
     def redo(self, store: PlanStore, now: datetime) -> tuple[str, Task] | None:
-        return self._step(self.redo_stack, self.undo_stack, store, now, backwards=False)
+        return self._step("redo", "undo", store, now, backwards=False)
 
-    def _step(self, source: list[dict[str, Any]], target: list[dict[str, Any]], store: PlanStore,
-              now: datetime, *, backwards: bool) -> tuple[str, Task] | None:
-        if not source:
-            return None
-        entry = source[-1]
-        try:
-            before, after = _restore(entry["before"]), _restore(entry["after"])
-        except (SchemaError, KeyError):
-            source.pop()  # written by another version: drop it rather than guess
-            self._save()
-            return None
-        old, new = (after, before) if backwards else (before, after)
+    def _step(self, source_name: str, target_name: str, store: PlanStore, now: datetime, *,
+              backwards: bool) -> tuple[str, Task] | None:
+        with self._editing() as stacks:
+            source, target = stacks[source_name], stacks[target_name]
+            if not source:
+                return None
+            entry = source[-1]
+            try:
+                before, after = _restore(entry["before"], store.zone), _restore(entry["after"], store.zone)
+            except (SchemaError, KeyError):
+                source.pop()  # written by another version: drop it rather than guess
+                return None
+            old, new = (after, before) if backwards else (before, after)
 
-        def revert(current: Task) -> Task:
-            changes = {key: getattr(new, key) for key in UNDOABLE
-                       if getattr(old, key) != getattr(new, key) and getattr(current, key) == getattr(old, key)}
-            return replace(current, **changes, updated=now) if changes else current
+            def revert(current: Task) -> Task:
+                changes = {key: getattr(new, key) for key in UNDOABLE
+                           if getattr(old, key) != getattr(new, key) and getattr(current, key) == getattr(old, key)}
+                return replace(current, **changes, updated=now) if changes else current
 
-        _, saved = store.update_task(before.id, revert)
-        target.append(source.pop())
-        self._save()
-        return entry["label"], saved
+            _, saved = store.update_task(before.id, revert)
+            target.append(source.pop())
+            return entry["label"], saved

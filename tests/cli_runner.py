@@ -34,6 +34,7 @@ def planner_environment(root: Path) -> dict[str, str]:
         PLANNER_CONFIG_DIR=str(root / "config"),
         PLANNER_DATA_DIR=str(root / "data"),
         PLANNER_CACHE_DIR=str(root / "cache"),
+        PLANNER_STATE_DIR=str(root / "state"),
         PLANNER_NOW=PLANNER_NOW,
         TZ="UTC",  # the time zone a new plan folder is given
         PYTHONUTF8="1",  # ✓ and █ in the output, whatever the locale

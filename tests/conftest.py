@@ -37,7 +37,7 @@ def run_json(planner_runner: PlannerRunner) -> Callable[..., Any]:
 def private_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the real user's config, data or cache folders, nor their plan."""
     root = tmp_path_factory.mktemp("user")
-    for name in ("CONFIG", "DATA", "CACHE"):
+    for name in ("CONFIG", "DATA", "CACHE", "STATE"):
         monkeypatch.setenv(f"PLANNER_{name}_DIR", str(root / name.lower()))
     monkeypatch.setenv("PLANNER_PLANS", str(root / "plans"))
     for name in ("PLANNER_PLUGINS_ALLOW", "PLANNER_PLUGINS_BLOCK", "PLANNER_STRICT_PLUGINS", "PLANNER_TRACE_HOOKS"):

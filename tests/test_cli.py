@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -19,7 +20,7 @@ from cli_runner import PlannerRunner
 
 THIS_WEEK = "2026-W48"
 NOW = "2026-11-26T10:00:00+00:00"
-TASK_KEYS = {"id", "title", "status", "practice", "column", "rank", "week", "day", "due", "estimate",
+TASK_KEYS = {"id", "short_id", "title", "status", "practice", "column", "rank", "week", "day", "due", "estimate",
              "spent", "tags", "notes", "created", "updated", "done_at"}
 WEEK_KEYS = {"week", "days", "intentions", "answers", "notes", "reviewed_at", "tasks"}
 PRACTICES = {"change", "feedback", "initiative", "learning", "proactive", "relationships", "skills"}
@@ -106,7 +107,7 @@ def test_score_json_is_the_weighted_mean_of_the_practice_scores(planner: Planner
     task = add(planner, "Finish the SQL course module", "--practice", "skills", "--day", "fri")
     planner.ok("done", task["id"], "--spent", "90m")
     [result] = planner.json("score", "--json")
-    assert set(result) == {"week", "start", "end", "value", "practices"}
+    assert set(result) == {"week", "start", "end", "has_data", "value", "practices"}
     assert (result["week"], result["start"], result["end"]) == (THIS_WEEK, "2026-11-23", "2026-11-29")
     by_id = {entry["id"]: entry for entry in result["practices"]}
     assert set(by_id) == PRACTICES
@@ -116,6 +117,19 @@ def test_score_json_is_the_weighted_mean_of_the_practice_scores(planner: Planner
     scored = [(entry["weight"], entry["score"]) for entry in by_id.values() if entry["score"] is not None]
     expected = round(sum(w * s for w, s in scored) / sum(w for w, _ in scored), 1)
     assert result["value"] == expected > 0
+
+
+def test_weeks_before_the_plan_began_are_no_data_not_zeros(planner: PlannerRunner) -> None:
+    add(planner, "The first task", "--practice", "skills", "--day", "today")
+    results = planner.json("score", "--weeks", "8", "--json")
+    assert [result["has_data"] for result in results] == [False] * 7 + [True]
+    assert all(result["value"] is None and result["practices"] == [] for result in results[:7])
+    assert results[-1]["value"] is not None
+    text = planner.ok("score", "--weeks", "8").stdout
+    assert text.count("no data (before the plan began)") == 7
+    assert not re.search(r"W4[1-7]\s+0\b", text)
+    early = planner.ok("score", "2026-W30").stdout
+    assert early == "Week 2026-W30: no data (the plan's first week is 2026-W48)\n"
 
 
 def test_score_over_several_weeks(planner: PlannerRunner) -> None:
@@ -196,6 +210,45 @@ def test_init_with_options_then_refuses_a_second_init(run: PlannerRunner) -> Non
     assert (folder / "board.toml").read_bytes() == before
 
 
+def test_the_first_plan_made_with_init_dir_becomes_the_default(run: PlannerRunner) -> None:
+    del run.env["PLANNER_PLANS"]  # a new machine: no plan folder anywhere yet
+    folder = run.root / "my plan"
+    result = run.ok("init", str(folder))
+    config = run.root / "config" / "config.toml"
+    assert f"Created a plan folder at {folder}" in result.stdout
+    assert f'It is your default plan folder now (plans = "{folder}" in {config}).' in result.stdout
+    assert tomllib.loads(config.read_text())["plans"] == str(folder)
+    next_line = result.stdout.splitlines()[-1]
+    assert next_line == 'Next: planner add "A first task" --practice skills --day fri'
+    run.ok(*shlex.split(next_line.removeprefix("Next: planner ")))  # the next step, as printed
+    assert [task["title"] for task in run.json("list", "--json")] == ["A first task"]
+    assert len(list((folder / "tasks").glob("*.toml"))) == 1
+    assert not (run.data / "plans").exists()
+
+
+def test_init_dir_beside_a_default_plan_says_how_to_use_it(run: PlannerRunner) -> None:
+    run.ok("init")  # the default plan folder (PLANNER_PLANS) holds a plan
+    folder = run.root / "side project"
+    result = run.ok("init", str(folder))
+    lines = result.stdout.splitlines()
+    assert f"Your default plan folder is still {run.plans}. To work on this one, either" in lines
+    quoted = shlex.quote(str(folder))
+    assert f"  planner --plans {quoted} COMMAND      (one command)" in lines
+    assert f"  export PLANNER_PLANS={quoted}         (this shell)" in lines
+    next_line = lines[-1]
+    assert next_line.startswith(f"Next: planner --plans {quoted} add ")
+    run.ok(*shlex.split(next_line.removeprefix("Next: planner ")))  # the next step, as printed
+    assert [task["title"] for task in run.json("--plans", str(folder), "list", "--json")] == ["A first task"]
+    assert run.json("list", "--json") == []  # the default plan is untouched
+    assert not (run.root / "config" / "config.toml").exists()
+    # --default on the existing plan makes it the default (config.toml; the environment still wins)
+    result = run.ok("init", str(folder), "--default")
+    assert f"{folder} already holds a plan" in result.stdout
+    assert "PLANNER_PLANS=" in result.stdout and "still wins in this shell" in result.stdout
+    del run.env["PLANNER_PLANS"]
+    assert [task["title"] for task in run.json("list", "--json")] == ["A first task"]
+
+
 def test_plans_option_wins_over_the_environment(run: PlannerRunner) -> None:
     other = run.root / "other"
     run.ok("--plans", str(other), "add", "Elsewhere")
@@ -236,15 +289,31 @@ def test_list_filters_and_text_table(planner: PlannerRunner) -> None:
     short = {task["id"]: next(key for key in rows if task["id"].startswith(key)) for task in (a, b, c, d)}
     assert re.search(r"This week\s+SKILL\s+Alpha  \(on Fri 27 Nov  1h30m  #sql  #deep\)$", rows[short[a["id"]]])
     assert re.search(r"Backlog\s+LEARN\s+Bravo$", rows[short[b["id"]]])
-    assert re.search(r"Backlog\s+SKILL\s+Charlie  \(on Mon 30 Nov  #@maria\)$", rows[short[c["id"]]])
+    assert re.search(r"Backlog\s+SKILL\s+Charlie  \(on Mon 30 Nov  @maria\)$", rows[short[c["id"]]])
     assert re.search(r"Done\s+-\s+✓ Delta$", rows[short[d["id"]]])
-    assert planner.ok("list", "--practice", "change").stdout == "No tasks.\n"
+    assert planner.ok("list", "--practice", "change").stdout == (
+        f"No tasks match in {planner.plans} (5 tasks in all; --all lists done ones too).\n")
+
+
+def test_a_column_lists_what_is_in_it_done_tasks_too(planner: PlannerRunner) -> None:
+    done = add(planner, "Finished", "--column", "doing")
+    planner.ok("done", done["id"])
+    add(planner, "Still going", "--column", "doing")
+    assert [task["title"] for task in planner.json("list", "--column", "done", "--json")] == ["Finished"]
+    assert "Finished" in planner.ok("list", "--column", "done").stdout
+    assert [task["title"] for task in planner.json("list", "--column", "doing", "--json")] == ["Still going"]
+    assert [task["title"] for task in planner.json("list", "--json")] == ["Still going"]  # open ones
+
+
+def test_an_empty_listing_names_the_plan_folder(run: PlannerRunner) -> None:
+    assert run.ok("list").stdout == (f"No plan folder at {run.plans} yet: `planner init` makes one "
+                                     "(`planner add` does too).\n")
+    run.ok("init")
+    assert run.ok("list").stdout == f"No tasks yet in {run.plans}.\n"
 
 
 def test_id_prefixes_resolve_and_an_ambiguous_prefix_is_refused(planner: PlannerRunner) -> None:
     ids = [add(planner, title)["id"] for title in ("One", "Two", "Three")]
-    # The clock is fixed, so ids share their 10 time characters and differ only in the random part.
-    assert len({task_id[:10] for task_id in ids}) == 1
     for task_id, prefix in unique_prefixes(ids).items():
         assert show(planner, prefix)["id"] == task_id
     assert show(planner, ids[1][:12].upper())["id"] == ids[1]
@@ -252,15 +321,41 @@ def test_id_prefixes_resolve_and_an_ambiguous_prefix_is_refused(planner: Planner
     # The short ids `list` prints are unique prefixes too.
     for line in planner.ok("list").stdout.splitlines():
         short, title = line.split()[0], line.split()[-1]
-        assert len(short) >= 7
+        assert len(short) == 7
         assert show(planner, short)["title"] == title
 
-    message = assert_one_line_error(planner("show", ids[0][:10]), 1)
-    assert f"'{ids[0][:10]}' matches 3 tasks" in message
+    # Ids written by earlier versions lead with the time: tasks made together share a long start.
+    for suffix in ("a0", "b1"):
+        task_id = f"01m8py1x2k00{suffix}zz"
+        (planner.plans / "tasks" / f"{task_id}.toml").write_text(
+            f'id = "{task_id}"\ntitle = "Old {suffix}"\ncreated = 2026-11-20T09:00:00Z\n')
+    message = assert_one_line_error(planner("show", "01m8py1"), 1)
+    assert "'01m8py1' matches 2 tasks" in message
     assert "type more of the id" in message
+    assert show(planner, "01m8py1x2k00a")["title"] == "Old a0"
+    listed = {line.split()[-1]: line.split()[0] for line in planner.ok("list").stdout.splitlines()}
+    assert listed["a0"] == "01m8py1x2k00a" and listed["b1"] == "01m8py1x2k00b"
     message = assert_one_line_error(planner("done", "zzzz"), 1)
     assert "no task with an id starting 'zzzz'" in message
-    assert [task["status"] for task in planner.json("list", "--all", "--json")] == ["open"] * 3
+    assert [task["status"] for task in planner.json("list", "--all", "--json")] == ["open"] * 5
+
+
+def test_printed_short_ids_keep_working_as_the_plan_grows(planner: PlannerRunner) -> None:
+    """A script adds seven tasks in the same second (the clock is pinned), then moves each by the id
+    `add` printed: seven different 7-character ids, each still unique once all seven exist."""
+    printed = []
+    for number in range(7):
+        line = planner.ok("add", f"Task {number}").stdout.strip()
+        assert line.startswith("Added ") and line.endswith(f"Task {number}")
+        printed.append(line.split()[1])
+    assert len(set(printed)) == 7 and all(len(short) == 7 for short in printed)
+    for number, short in enumerate(printed):
+        assert planner.ok("move", short, "doing").stdout.startswith(f"Moved to Doing: {short}  Task {number}")
+    listed = planner.json("list", "--json")
+    assert sorted(task["short_id"] for task in listed) == sorted(printed)
+    assert all(task["id"].startswith(task["short_id"]) for task in listed)
+    assert all(show(planner, task["short_id"])["id"] == task["id"] for task in listed)
+    assert f"id        {printed[0]} (full id " in planner.ok("show", printed[0]).stdout
 
 
 def test_show_text(planner: PlannerRunner) -> None:
@@ -268,7 +363,7 @@ def test_show_text(planner: PlannerRunner) -> None:
                "--tag", "reading", "--notes", "Section 3 first")
     lines = planner.ok("show", task["id"][:12]).stdout.splitlines()
     assert lines[0] == "Read the paper"
-    assert f"id        {task['id']}" in lines
+    assert f"id        {task['short_id']} (full id {task['id']})" in lines
     assert "status    open" in lines
     assert "column    Backlog" in lines
     assert "practice  Continuously learn" in lines
@@ -439,7 +534,7 @@ def test_templates_and_add_from_a_template(planner: PlannerRunner) -> None:
 
 def test_plugins_lists_the_seven_built_in_practices(planner: PlannerRunner) -> None:
     records = planner.json("plugins", "--json")
-    assert all(set(record) == {"name", "origin", "source", "status", "error", "hooks", "practices"}
+    assert all(set(record) == {"name", "origin", "source", "status", "error", "warnings", "hooks", "practices"}
                for record in records)
     assert {practice for record in records for practice in record["practices"]} == PRACTICES
     assert all(record["status"] == "active" and record["origin"] == "built-in" for record in records)
@@ -532,7 +627,7 @@ def mistakes_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[PlannerRunn
         (["edit", "{id}", "--estimate", "1x"], "not a duration: '1x'"),
         (["restore", "{id}"], "is not deleted"),
         (["week", "someday"], "not a week: 'someday'"),
-        (["score", "--weeks", "0"], "--weeks takes a number of at least 1"),
+        (["score", "--weeks", "0"], "--weeks takes a number from 1 to 520 (ten years)"),
         (["score", "--weeks", "many"], "invalid int value: 'many'"),
         (["prompts", "--phase", "later"], "invalid choice: 'later'"),
         (["answer", "skills.nope", "x"], "no prompt 'skills.nope' for 2026-W48"),
@@ -641,7 +736,7 @@ def test_a_plan_folder_path_through_a_file_exits_2(run: PlannerRunner) -> None:
     message = assert_one_line_error(run("--plans", str(afile), "add", "x"), 2)
     assert message.endswith("afile is a file, not a folder")
     message = assert_one_line_error(run("--plans", str(afile / "plans"), "add", "x"), 2)
-    assert message.endswith(f": {afile / 'plans' / 'tasks'}")  # the OS's words, then the path
+    assert message.endswith(f": {afile / 'plans'}")  # the OS's words, then the path
     assert afile.read_text(encoding="utf-8") == "not a folder\n"
 
 BAD_BOARD = 'schema = 1\ntitle = "Wrong board"\ntimezone = "UTC"\nweek_start = 1\n'
@@ -785,9 +880,11 @@ def test_failing_user_plugins_are_reported_and_isolated(planner: PlannerRunner) 
                for line in warnings)
     records = {record["name"]: record for record in planner.json("plugins", "--json")}
     assert records["broken_import"]["status"] == "error" and records["broken_import"]["origin"] == "file"
-    assert records["bad_score"]["status"] == "active"  # disabled only once a hook of its fails
+    # Its hook failed in the `score` above: it stays disabled, with that error, until its file changes.
+    assert records["bad_score"]["status"] == "error"
+    assert records["bad_score"]["error"].startswith("planner_score_week raised ValueError: score exploded")
     prompts = planner.json("prompts", "--phase", "plan", "--json")
-    assert "flaky.why" in {row["id"] for row in prompts}
+    assert "flaky.why" not in {row["id"] for row in prompts}
 
 
 def test_plugins_can_be_blocked_by_environment(planner: PlannerRunner) -> None:

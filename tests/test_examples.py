@@ -66,3 +66,16 @@ def test_the_example_plugin_passes_the_practice_contract() -> None:
     spec.loader.exec_module(module)
     assert check_practice_contract(module) == []
     assert check_practice_contract(module, "deep-work") == []
+
+
+def test_the_example_plugin_tests_import_only_the_plugin_api_and_testing_helpers() -> None:
+    """planner.api and planner.testing are what the planner promises plugin authors; its other modules
+    (planner.host, planner.model ...) may change in any release, so the example does not lean on them."""
+    import ast
+
+    for path in (EXAMPLE / "tests").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        planner_modules = {module for module in modules if module == "planner" or module.startswith("planner.")}
+        assert planner_modules <= {"planner.api", "planner.testing"}, f"{path.name} imports {sorted(planner_modules)}"

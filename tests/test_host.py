@@ -7,13 +7,15 @@ import sys
 import types
 import textwrap
 from datetime import date, datetime, timezone
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from planner import host as host_module
-from planner.api import Practice, Prompt, Score, hookimpl
+from planner.api import InvalidValue, Practice, Prompt, Score, hookimpl
 from planner.host import PluginDeprecationWarning, PluginError, PluginHost
 from planner.model import Board, Task, make_week_view
 from planner.testing import check_practice_contract
@@ -347,3 +349,202 @@ def test_the_list_of_installed_plugins_is_cached_until_a_package_folder_changes(
     # A package installed there (its .dist-info folder appears): the list is found again.
     (folder / "other_plugin-1.0.dist-info").mkdir()
     assert host_module.installed_plugins("planner.practices", cache) == [] and calls == ["planner.practices"]
+
+
+# --- issue #8, plugin authors: what a plugin did wrong is kept, listed and said in one line ----------
+
+FIXED_FILE_PLUGIN = RAISING_FILE_PLUGIN.replace("raise ValueError('score exploded')",
+                                                "return Score(40, 'fixed')").replace("hookimpl\n", "hookimpl, Score\n", 1)
+
+
+def test_a_hook_error_is_kept_for_later_runs_until_the_plugin_file_changes(run, tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "plugins"
+    folder.mkdir(parents=True)
+    (folder / "shaky.py").write_text(RAISING_FILE_PLUGIN)
+    assert "disabled: planner_score_week raised ValueError: score exploded" in run("score").stderr
+    # The next command is a new process: the plugin stays disabled, and says why.
+    [record] = [row for row in json.loads(run("plugins", "--json").stdout) if row["name"] == "shaky"]
+    assert record["status"] == "error"
+    assert record["error"].startswith("planner_score_week raised ValueError: score exploded (in an earlier run")
+    listing = run("plugins").stdout
+    assert "shaky  [error]  file " in listing and "    error: planner_score_week raised ValueError" in listing
+    assert "shaky" not in {row["id"] for row in json.loads(run("score", "--json").stdout)[0]["practices"]}
+    # Fixing the file (a new size and time) forgets the error: the plugin is active again.
+    (folder / "shaky.py").write_text(FIXED_FILE_PLUGIN)
+    [record] = [row for row in json.loads(run("plugins", "--json").stdout) if row["name"] == "shaky"]
+    assert (record["status"], record["error"]) == ("active", None)
+    assert "shaky" not in json.loads((tmp_path / "cache" / "plugin-errors.json").read_text())
+
+
+def _module_plugin(tmp_path: Path, name: str, body: str) -> types.ModuleType:
+    """A module with a file of its own, as an installed package's module has."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(body)
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    exec(compile(body, str(path), "exec"), module.__dict__)  # noqa: S102 - the plugin under test
+    return module
+
+
+def test_a_kept_hook_error_is_forgotten_when_the_package_version_changes(tmp_path: Path) -> None:
+    memory = tmp_path / "cache" / "plugin-errors.json"
+    plugin = _module_plugin(tmp_path, "shaky_package", RAISING_FILE_PLUGIN)
+
+    def host(version: str, **options: object) -> PluginHost:
+        loaded = PluginHost(error_memory=memory, **options)  # type: ignore[arg-type]
+        loaded.add_plugin(plugin, "shaky", origin="package", source=f"planner-shaky {version}")
+        return loaded
+
+    first = host("1.0")
+    assert first.score_week("shaky", WEEK, [], BOARD) is None and first.records["shaky"].status == "error"
+    again = host("1.0")
+    assert again.records["shaky"].status == "error" and "shaky" not in again.practices
+    assert "in an earlier run" in again.records["shaky"].error
+    # Strict mode (plugin authors) ignores what was kept: the hook runs, and raises.
+    with pytest.raises(PluginError, match="score exploded"):
+        host("1.0", strict=True).score_week("shaky", WEEK, [], BOARD)
+    upgraded = host("1.1")
+    assert upgraded.records["shaky"].active and "shaky" in upgraded.practices
+
+
+def test_an_error_while_loading_is_not_kept(tmp_path: Path) -> None:
+    """A plugin that fails to import or to register fails again at the next load; kept, it would stay
+    disabled after the missing dependency is installed."""
+    memory = tmp_path / "plugin-errors.json"
+    (tmp_path / "needs.py").write_text("import not_installed_yet\n")
+    PluginHost(error_memory=memory).load_directory(tmp_path)
+    assert not memory.exists()
+
+
+def test_a_duplicate_plugin_is_listed_with_its_status_and_reason(run, tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "plugins"
+    folder.mkdir(parents=True)
+    (folder / "skills.py").write_text(RAISING_FILE_PLUGIN)  # the built-in's name
+    rows = [row for row in json.loads(run("plugins", "--json").stdout) if row["name"] == "skills"]
+    assert [(row["origin"], row["status"]) for row in rows] == [("built-in", "active"), ("file", "duplicate")]
+    assert rows[1]["error"] == "a plugin named 'skills' is already loaded from built-in; not loaded again"
+    assert rows[1]["source"] == str(folder / "skills.py")
+    listing = run("plugins")
+    assert f"skills  [duplicate]  file {folder / 'skills.py'}\n    error: a plugin named 'skills'" in listing.stdout
+    assert "plugin 'skills' (file " in listing.stderr and ") refused: a plugin named 'skills'" in listing.stderr
+
+
+def test_the_host_lists_refused_duplicates_in_load_order() -> None:
+    host = host_with(("twin", GoodPlugin("one")), ("other", GoodPlugin("two")), ("twin", GoodPlugin("three")))
+    assert [(record.name, record.status) for record in host.listing()] == [
+        ("twin", "active"), ("other", "active"), ("twin", "duplicate")]
+    assert host.records["twin"].practices == ("one",)  # the first one stays the plugin of that name
+
+
+class ReturnsPractice:
+    @hookimpl
+    def planner_register_practices(self, register):
+        return practice("returned")
+
+
+class ReturnsPractices:
+    @hookimpl
+    def planner_register_practices(self, register):
+        return [practice("first"), practice("second")]
+
+
+@pytest.mark.parametrize(("plugin", "kind"), [(ReturnsPractice(), "a Practice"), (ReturnsPractices(), "a list of Practices")])
+def test_returning_practices_instead_of_calling_register_warns(plugin: object, kind: str) -> None:
+    host = host_with(("returner", plugin), ("good", GoodPlugin()))
+    expected = (f"planner_register_practices returned {kind}, which the planner ignores: call register(practice) "
+                "once for each practice instead")
+    assert host.records["returner"].warnings == [expected]
+    assert host.warnings == [f"plugin 'returner' (test returner): {expected}"]
+    assert host.records["returner"].active and list(host.practices) == ["good"]
+
+
+class Unmarked:
+    """Hooks without @hookimpl: pluggy never calls them."""
+
+    planner_api_version = 1  # a value, not a function: no warning
+
+    def planner_prompts(self, phase):  # forgot @hookimpl
+        return [Prompt("never", "Never asked?")]
+
+    def planner_score_weak(self, tasks):  # misspelled, and no @hookimpl
+        return Score(1, "never")
+
+    def planner_format_minutes(self, minutes):  # a helper with a hook-like name
+        return f"{minutes} min"
+
+    @hookimpl
+    def planner_register_practices(self, register):
+        register(practice("unmarked"))
+
+
+def test_planner_functions_without_hookimpl_warn_by_name_and_the_plugin_keeps_working() -> None:
+    host = host_with(("unmarked", Unmarked()), ("good", GoodPlugin()))
+    record = host.records["unmarked"]
+    assert record.warnings == [
+        "function planner_format_minutes is not a hook and is not marked @hookimpl, so the planner never calls it "
+        "(a helper? the planner_ prefix is for hooks)",
+        "function planner_prompts is not marked @hookimpl, so the planner never calls it: put @hookimpl (from "
+        "planner.api) above it",
+        "function planner_score_weak is not a hook (did you mean planner_score_week?) and is not marked @hookimpl, "
+        "so the planner never calls it",
+    ]
+    assert all(warning.startswith("plugin 'unmarked' (test unmarked): function planner_") and "\n" not in warning
+               for warning in host.warnings)
+    assert record.active and record.hooks == ("planner_register_practices",) and "unmarked" in host.practices
+    assert host.prompts("unmarked", "plan", WEEK, BOARD) == []  # accepted as a practice, never asked
+    assert [prompt.id for prompt in host.prompts("good", "plan", WEEK, BOARD)] == ["focus"]
+
+
+def test_a_misspelled_hook_with_hookimpl_says_what_was_meant() -> None:
+    host = host_with(("typo", SimpleNamespace(planner_score_weak=hookimpl(lambda: None))))
+    assert host.records["typo"].error == ("implements unknown hook planner_score_weak (a typo, or a newer planner's "
+                                          "hook); did you mean planner_score_week?")
+
+
+def test_a_misspelled_hook_argument_is_one_line_naming_plugin_hook_and_argument() -> None:
+    class Misspelled:
+        @hookimpl
+        def planner_prompts(self, practice, phaze):
+            return []
+
+    host = host_with(("misspelled", Misspelled()), ("good", GoodPlugin()))
+    message = ("planner_prompts takes an argument 'phaze' that the hook does not pass (did you mean 'phase'?); "
+               "it passes practice, phase, week, settings")
+    assert host.records["misspelled"].error == message
+    assert host.warnings == [f"plugin 'misspelled' (test misspelled) disabled: {message}"]
+    assert host.records["good"].active
+
+
+@pytest.mark.parametrize("value", [Decimal("42.5"), Fraction(85, 2)])
+def test_a_score_of_any_real_number_is_accepted_as_a_float(value: object) -> None:
+    plugin = GoodPlugin("exact")
+    plugin.planner_score_week = hookimpl(lambda: Score(value, "exact arithmetic"))  # type: ignore[method-assign]
+    host = host_with(("exact", plugin))
+    score = host.score_week("exact", WEEK, [], BOARD)
+    assert host.records["exact"].active, host.records["exact"].error
+    assert score == Score(42.5, "exact arithmetic") and type(score.value) is float
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (Decimal("NaN"), "outside 0-100"), (Decimal("sNaN"), "outside 0-100"), (Fraction(201, 2), "outside 0-100"),
+    (True, "must be a number"), ("50", "must be a number"),
+])
+def test_a_score_that_is_not_a_real_number_from_0_to_100_is_refused(value: object, message: str) -> None:
+    with pytest.raises(InvalidValue, match=message):
+        Score(value, "a reason").validate()  # type: ignore[arg-type]
+
+
+def test_plugins_lists_the_warnings_of_a_plugin_file_and_the_rest_works(run, tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "plugins"
+    folder.mkdir(parents=True)
+    (folder / "unmarked.py").write_text(RAISING_FILE_PLUGIN.replace("@hookimpl\ndef planner_score_week",
+                                                                    "def planner_score_week"))
+    result = run("plugins", "--json")
+    [record] = [row for row in json.loads(result.stdout) if row["name"] == "unmarked"]
+    warning = ("function planner_score_week is not marked @hookimpl, so the planner never calls it: put @hookimpl "
+               "(from planner.api) above it")
+    assert (record["status"], record["warnings"]) == ("active", [warning])
+    assert f"planner: plugin 'unmarked' (file {folder / 'unmarked.py'}): {warning}\n" in result.stderr
+    assert f"    warning: {warning}\n" in run("plugins").stdout
+    score = run("score")
+    assert score.returncode == 0 and "Traceback" not in score.stderr  # never called, so never raised

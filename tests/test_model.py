@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import FrozenInstanceError, replace
 from datetime import date, datetime, timedelta, timezone
 
+import random
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.ids import ID_LENGTH, is_task_id, new_task_id
+from planner.ids import ALPHABET, ID_LENGTH, is_task_id, new_task_id, short_ids
 from planner.model import (
     RANK_DIGITS,
     Board,
@@ -361,31 +363,50 @@ def test_task_done_on_time(board: Board, due, done_at, on_time) -> None:
 # --- ids -----------------------------------------------------------------------------------------
 
 def test_new_task_id_shape() -> None:
-    task_id = new_task_id(1_795_000_000_000)
+    task_id = new_task_id()
     assert len(task_id) == ID_LENGTH == 16
     assert is_task_id(task_id)
 
 
-def test_new_task_ids_sort_by_time() -> None:
-    moments = [0, 1, 31, 32, 1_000, 1_795_000_000_000, 1_795_000_000_001, 1_795_000_086_400_000, 2**50 - 1]
-    ids = [new_task_id(moment) for moment in moments]
-    assert ids == sorted(ids)
-    assert len(set(ids)) == len(ids)
+def test_new_task_ids_are_random_from_their_first_character() -> None:
+    ids = [new_task_id() for _ in range(200)]
+    assert len(set(ids)) == 200
+    assert len({task_id[:2] for task_id in ids}) > 100  # not a shared time-led start
 
 
-def test_ids_made_in_the_same_millisecond_differ() -> None:
-    ids = {new_task_id(1_795_000_000_000) for _ in range(200)}
-    assert len(ids) == 200
-    assert {task_id[:10] for task_id in ids} == {new_task_id(1_795_000_000_000)[:10]}
+def test_a_new_id_never_starts_like_an_id_the_plan_has() -> None:
+    taken = ["7kq2m9xaaaaaaaaa", "01m8py1x2k00a0zz"]
+    values = [_decode("7kq2m9xbbbbbbbbb"), _decode("01m8py1ccccccccc"), _decode("h3v5r8tccccccccc")]
+    draws = iter(values)
+    assert new_task_id(taken, lambda bits: next(draws)) == "h3v5r8tccccccccc"
 
 
-def test_new_task_id_defaults_to_now() -> None:
-    import time
+def _decode(task_id: str) -> int:
+    number = 0
+    for char in task_id:
+        number = number * 32 + ALPHABET.index(char)
+    return number
 
-    before = new_task_id(time.time_ns() // 1_000_000)[:10]
-    made = new_task_id()
-    after = new_task_id(time.time_ns() // 1_000_000)[:10]
-    assert before <= made[:10] <= after
+
+def test_short_ids_of_ten_thousand_new_tasks_are_seven_characters() -> None:
+    generator = random.Random(48)
+    taken: set[str] = set()
+    for _ in range(10_000):
+        taken.add(new_task_id((), generator.getrandbits))
+    assert {len(short) for short in short_ids(taken).values()} == {7}
+
+
+@given(st.lists(st.text(alphabet="01ab", min_size=1, max_size=10), min_size=1, max_size=30))
+def test_a_short_id_is_the_shortest_start_no_other_id_shares(ids: list[str]) -> None:
+    shown = short_ids(ids, minimum=3)
+    assert set(shown) == set(ids)
+    for task_id, short in shown.items():
+        others = [other for other in set(ids) if other != task_id]
+        assert task_id.startswith(short)
+        if short != task_id:  # the whole id, when another id starts with all of it
+            assert not any(other.startswith(short) for other in others)
+        if len(short) > 3:
+            assert any(other.startswith(short[:-1]) for other in others)
 
 
 @pytest.mark.parametrize(
@@ -405,3 +426,27 @@ def test_new_task_id_defaults_to_now() -> None:
 )
 def test_is_task_id(text: str, valid: bool) -> None:
     assert is_task_id(text) is valid
+
+
+@pytest.mark.parametrize(("base", "mine", "theirs", "merged"), [
+    ("a", "a\nmine", "a", "a\nmine"),  # only mine changed
+    ("a", "a", "a\ntheirs", "a\ntheirs"),  # only theirs changed
+    ("a", "a\nmine", "a\ntheirs", "a\nmine\ntheirs"),  # both added lines: both kept
+    ("a\nb", "a", "a\nb\ntheirs", "a\ntheirs"),  # mine removed b, theirs added a line
+    ("a", "same", "same", "same"),
+])
+def test_notes_changed_on_two_sides_keep_both_sides_lines(base: str, mine: str, theirs: str, merged: str) -> None:
+    from planner.model import merge_notes
+
+    assert merge_notes(base, mine, theirs) == merged
+
+
+def test_a_column_that_grows_at_its_end_keeps_short_ranks() -> None:
+    rank, ranks = "n", []
+    for _ in range(10_000):  # a card added at the end, again and again
+        rank = rank_between(rank, None)
+        ranks.append(rank)
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    assert max(len(rank) for rank in ranks) <= 8
+    assert not any(rank.endswith("0") for rank in ranks)
+    assert ranks[0] < rank_between(ranks[0], ranks[1]) < ranks[1]  # room between any two, as before

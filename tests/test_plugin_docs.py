@@ -150,8 +150,23 @@ def test_every_public_name_of_planner_api_and_planner_testing_is_documented() ->
     for name in fixtures:
         assert f"`{name}`" in text, f"docs/plugins.md does not mention the fixture `{name}`"
     for name in ("PLANNER_TRACE_HOOKS", "PLANNER_STRICT_PLUGINS", "DEPRECATED_HOOKS", "DEPRECATED_ARGUMENTS",
-                 "SUPPORTED_API_VERSIONS", "planner_api_version", "planner plugins new"):
+                 "SUPPORTED_API_VERSIONS", "planner_api_version", "planner plugins new",
+                 "PLANNER_HOOK_TIMEOUT", "hook_timeout", "DEFAULT_HOOK_TIMEOUT"):
         assert name in text, f"docs/plugins.md does not mention {name}"
+
+
+def test_the_time_budget_output_and_exits_are_written_down() -> None:
+    """What the host does to a plugin that is slow, prints or exits (issue #9, section 6), as it does it."""
+    from planner import host
+
+    [section] = [section for section in SECTIONS if section.title == "Time, output and exits"]
+    assert f"Each call has {host.DEFAULT_HOOK_TIMEOUT:g} seconds" in section.text
+    assert "goes to stderr" in section.text and "`0` for no limit" in section.text
+    for what in ("sys.exit()", "os._exit()", "raise KeyboardInterrupt", "ctrl+c", "exit status 130"):
+        assert what in section.text, what
+    line = next(block.code for block in section.blocks if "did not return within" in block.code).strip()
+    budget = host._overrun(host.DEFAULT_HOOK_TIMEOUT)
+    assert line.endswith(f"disabled: planner_score_week did not return within {budget}")
 
 
 @pytest.mark.parametrize("kind", [api.Practice, api.Prompt, api.TaskTemplate, api.Score, Task, WeekView, WeekPlan])
@@ -256,6 +271,23 @@ def tutorial_files() -> dict[str, str]:
     return files
 
 
+def test_the_rules_plugin_authors_trip_over_are_written_down() -> None:
+    """The id pattern (the very one planner.api checks), the empty reason, the reserved setting names,
+    where the tutorial relaxes the contract, and the decision about functions without @hookimpl."""
+    text = DOC.read_text(encoding="utf-8")
+    pattern = api._ID.pattern.strip("^$")
+    [values] = [section for section in SECTIONS if section.title == "What a plugin returns"]
+    assert f"`{pattern}`" in values.text and "prompts and templates" in values.text
+    assert "`reason` must not\nbe empty" in values.text or "`reason` must not be empty" in values.text
+    [settings] = [section for section in SECTIONS if section.title.startswith("8. Settings")]
+    assert "Those three names are reserved" in settings.text
+    assert all(f"`{name}`" in settings.text for name in ("weight", "enabled", "order"))
+    [testing_step] = [section for section in SECTIONS if section.title == "6. Test it"]
+    first_use = testing_step.text.index("assert_practice_contract(planner_host")
+    assert first_use < testing_step.text.index('assert_practice_contract(planner_host, "reading", templates=2)')
+    assert "**`@hookimpl` is required.**" in text and "pytest takes any `pytest_*` function" in text
+
+
 def test_the_tutorial_names_its_files() -> None:
     assert sorted(tutorial_files()) == ["pyproject.toml", "src/planner_reading/__init__.py", "tests/test_reading.py"]
 
@@ -270,13 +302,17 @@ def tutorial_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_tutorial_tests_pass(tutorial_package: Path) -> None:
-    """Step 6: `PYTHONPATH=src python -m pytest tests` says 3 passed."""
+    """Steps 6, 7 and 9: `PYTHONPATH=src python -m pytest tests` passes as many tests as the tutorial
+    says it last did; they use the fixtures, the contract, run_planner (as planner_cli) and
+    load_plugin_file."""
     env = {**planner_environment(tutorial_package.parent), "PYTHONPATH": str(tutorial_package / "src")}
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
                             cwd=tutorial_package, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[-1].startswith("3 passed")
-    assert "PYTHONPATH=src python -m pytest tests     # 3 passed" in DOC.read_text(encoding="utf-8")
+    counts = re.findall(r"^PYTHONPATH=src python -m pytest tests     # (\d+) passed$", DOC.read_text(encoding="utf-8"), re.M)
+    assert counts and result.stdout.splitlines()[-1].startswith(f"{counts[-1]} passed")
+    tests = (tutorial_package / "tests" / "test_reading.py").read_text(encoding="utf-8")
+    assert "planner_cli(" in tests and "load_plugin_file(" in tests
 
 
 def test_the_tutorial_package_installs_and_the_planner_uses_it(tutorial_package: Path, tmp_path: Path) -> None:

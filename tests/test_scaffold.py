@@ -129,3 +129,12 @@ def test_plugins_still_lists_without_an_action(run) -> None:
     records = json.loads(run("plugins", "--json").stdout)
     assert {record["name"] for record in records} >= {"skills", "learning"}
     assert "usage: planner plugins [--json]\n       planner plugins new NAME [--dir DIR]" in run("plugins", "--help").stdout
+
+
+def test_plugins_new_help_has_a_clean_usage_line(run) -> None:
+    help_text = run("plugins", "new", "--help")
+    assert help_text.returncode == 0
+    assert help_text.stdout.splitlines()[0] == "usage: planner plugins new [-h] [--dir DIR] NAME"
+    missing = run("plugins", "new")
+    assert missing.stderr == ("planner: error: the following arguments are required: NAME "
+                              "(see `planner plugins new --help`)\n")

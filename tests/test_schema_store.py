@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from planner import store as store_module
+from planner.dates import FIRST_DAY, LAST_DAY, MAX_MINUTES
 from planner.model import Board, Column, Task, WeekPlan
 from planner.schema import (
     board_from_toml,
@@ -320,8 +321,8 @@ def test_tricky_week_text_survives_the_store(store: PlanStore, text: str) -> Non
     title=st.text(min_size=1).filter(lambda text: text.strip() != ""),
     notes=st.text(),
     tags=st.lists(st.text(min_size=1), max_size=4).map(tuple),
-    estimate=st.none() | st.integers(min_value=0, max_value=10**9),
-    day=st.none() | st.dates(),
+    estimate=st.none() | st.integers(min_value=0, max_value=MAX_MINUTES),
+    day=st.none() | st.dates(min_value=FIRST_DAY, max_value=LAST_DAY),
 )
 def test_any_text_round_trips_through_toml(title: str, notes: str, tags: tuple, estimate, day) -> None:
     assume(not any("\r\n" in text for text in (title, notes, *tags)))  # see test_crlf_in_notes_is_stored_as_lf
@@ -379,6 +380,9 @@ MALFORMED_TASKS = [
     ("negative", "estimate = 30", "estimate = -5", 7, 12, "estimate: minutes cannot be negative (-5)"),
     ("missing-id", 'id = "{id}"\n', "", 1, 1,
      'id: missing (every task file needs id = "<file name without .toml>")'),
+    ("misspelled-id", 'id = "{id}"', 'ID = "misspelled-id"', 2, 1,
+     'id: missing (every task file needs id = "<file name without .toml>")'),
+    ("misspelled-title", 'title = "Good"', 'tittle = "Good"', 3, 1, "title: missing or empty"),
     ("other-id", 'id = "{id}"', 'id = "someone-else"', 2, 6,
      "id: 'someone-else' does not match the file name other-id.toml"),
     ("bad-status", 'status = "open"', 'status = "finished"', 4, 10,
@@ -445,7 +449,7 @@ def test_a_file_that_is_not_utf8_is_a_problem(plan_with_good_tasks: PlanStore) -
     path.write_bytes('id = "latin1"\ntitle = "Caf\xe9"\n'.encode("latin-1"))
     tasks, problems = plan_with_good_tasks.read_tasks()
     assert sorted(tasks) == ["good-1", "good-2"]
-    assert problems == [Problem(path, 1, 1, "not UTF-8 text")]
+    assert problems == [Problem(path, 2, 13, "not UTF-8 text (byte 0xe9)")]  # the line and column of the byte
 
 
 def test_unreadable_entries_do_not_stop_the_plan_loading(plan_with_good_tasks: PlanStore) -> None:
@@ -454,10 +458,11 @@ def test_unreadable_entries_do_not_stop_the_plan_loading(plan_with_good_tasks: P
     (store.tasks_dir / "dangling.toml").symlink_to(store.tasks_dir / "nowhere")
     tasks, problems = store.read_tasks()
     assert sorted(tasks) == ["good-1", "good-2"]
-    assert [(problem.path.name, problem.line) for problem in problems] == [("folder.toml", 1)]
-    assert problems[0].message == "cannot read the file: Is a directory"
-    assert store.read_task("folder") == problems[0]
-    with pytest.raises(StoreError, match="folder.toml:1:1: cannot read the file"):
+    assert [(problem.path.name, problem.line) for problem in problems] == [("dangling.toml", 1), ("folder.toml", 1)]
+    assert problems[0].message.startswith("left alone: a symbolic link, not a plan file")
+    assert problems[1].message == "left alone: not a plain file (a FIFO, a device or a folder)"
+    assert store.read_task("folder") == problems[1]
+    with pytest.raises(StoreError, match="folder.toml:1:1: left alone: not a plain file"):
         store.update_task("folder", lambda task: task)
     assert store.read_task("dangling") is None
 

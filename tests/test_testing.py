@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -11,10 +13,13 @@ from planner.host import PluginError, PluginHost
 from planner.testing import (
     NOW,
     FixedClock,
+    PlannerResult,
     assert_practice_contract,
     board,
     check_practice_contract,
+    load_plugin_file,
     make_host,
+    run_planner,
     sample_tasks,
     task,
     week,
@@ -176,6 +181,11 @@ class Nothing:
         pass
 
 
+class Unmarked(Fine):
+    def planner_task_completed(self, task):  # no @hookimpl: never called
+        pass
+
+
 @pytest.mark.parametrize(
     ("plugin", "problem"),
     [
@@ -187,6 +197,7 @@ class Nothing:
         (LongQuote(), "prompt 'r0' text is longer than 300 characters"),
         (Future(), "built for plugin API version 2"),
         (Nothing(), "no practice is registered: implement planner_register_practices"),
+        (Unmarked(), "plugin 'Unmarked': function planner_task_completed is not marked @hookimpl"),
     ],
 )
 def test_contract_names_what_is_broken(plugin: object, problem: str) -> None:
@@ -205,3 +216,108 @@ def test_contract_counts_can_be_relaxed_and_the_practice_chosen() -> None:
     assert check_practice_contract(FewPrompts(), plan_prompts=1, review_prompts=1) == []
     assert check_practice_contract(NoEstimates(), templates=0) == []
     assert check_practice_contract(Fine(), "missing") == ["no practice 'missing' is registered (registered: fine)"]
+
+
+# --- a single-file plugin, and the `planner` command in this process -------------------------------------
+
+FINE_FILE = """\
+from planner.api import Practice, Prompt, Score, TaskTemplate, hookimpl
+
+
+@hookimpl
+def planner_register_practices(register):
+    register(Practice("tea", "Tea", "A cup a day.", "#228844", "TEA"))
+
+
+@hookimpl
+def planner_prompts(phase):
+    return [Prompt(f"{phase}{index}", f"Question {index}?") for index in range(3)]
+
+
+@hookimpl
+def planner_task_templates():
+    return [TaskTemplate(f"t{index}", f"Template {index}", estimate=5) for index in range(2)]
+
+
+@hookimpl
+def planner_score_week(practice, week, tasks):
+    done = [each for each in tasks if each.practice == practice.id and each.is_done and week.contains(each.done_at)]
+    return Score(min(100, 50 * len(done)), f"{len(done)} cups")
+"""
+
+
+def test_load_plugin_file_loads_it_as_the_config_folder_does(tmp_path: Path) -> None:
+    (tmp_path / "tea.py").write_text(FINE_FILE)
+    host = load_plugin_file(tmp_path / "tea.py")
+    record = host.records["tea"]
+    assert (record.origin, record.source, record.practices) == ("file", str(tmp_path / "tea.py"), ("tea",))
+    assert_practice_contract(host, "tea", templates=2)
+    assert host.score_week("tea", week(), [task(practice="tea", done=True)], board()).value == 50
+    (tmp_path / "broken.py").write_text("raise RuntimeError('cannot start')\n")
+    with pytest.raises(PluginError, match="plugin 'broken' failed to import: RuntimeError: cannot start"):
+        load_plugin_file(tmp_path / "broken.py")
+    assert load_plugin_file(tmp_path / "broken.py", strict=False).records["broken"].status == "error"
+
+
+def test_run_planner_runs_the_command_against_a_folder_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANNER_PLANS", "/the/users/own/plans")
+    monkeypatch.setenv("PLANNER_PLUGINS_BLOCK", "skills")
+    before = dict(os.environ)
+    added = run_planner("add", "Tea with Ana", "--practice", "skills", "--day", "today", "--json", folder=tmp_path)
+    assert isinstance(added, PlannerResult) and added.exit_code == 0, added.stderr
+    assert added.json()["day"] == "2026-11-26"  # the clock says NOW
+    assert (tmp_path / "plans" / "board.toml").is_file()  # the plan is inside the folder
+    assert dict(os.environ) == before  # the user's settings are back, and were not used (skills loaded)
+    listed = run_planner("list", folder=tmp_path)
+    assert "Tea with Ana" in listed.stdout and listed.stderr == ""
+    answered = run_planner("answer", "skills.focus", "-", input="SQL window functions\n", folder=tmp_path)
+    assert answered.exit_code == 0, answered.stderr
+    assert run_planner("week", "--json", folder=tmp_path).json()["answers"]["plan"] == {"skills.focus": "SQL window functions"}
+    mistake = run_planner("show", "nope", folder=tmp_path)
+    assert (mistake.exit_code, mistake.stdout) == (1, "") and mistake.stderr.startswith("planner: error: ")
+    version = run_planner("--version", folder=tmp_path)
+    assert version.exit_code == 0 and version.stdout.startswith("planner ")
+
+
+def test_run_planner_loads_plugins_under_test_and_is_strict(tmp_path: Path) -> None:
+    scored = run_planner("score", "--json", folder=tmp_path, plugins=[Fine()]).json()
+    assert "fine" in {row["id"] for row in scored[0]["practices"]}
+
+    class Raising(Fine):
+        @hookimpl
+        def planner_score_week(self):
+            raise RuntimeError("boom")
+
+    with pytest.raises(PluginError, match="planner_score_week raised RuntimeError: boom"):
+        run_planner("score", folder=tmp_path, plugins=[("raising", Raising())])
+    lenient = run_planner("score", folder=tmp_path, plugins=[("raising", Raising())], strict=False)
+    assert lenient.exit_code == 0
+    assert "planner: plugin 'raising' (test raising) disabled: planner_score_week raised RuntimeError: boom" in lenient.stderr
+
+
+def test_run_planner_skips_a_plugin_under_test_that_is_installed_too(tmp_path: Path) -> None:
+    rows = run_planner("plugins", "--json", folder=tmp_path, plugins=[skills]).json()
+    assert [(row["name"], row["status"]) for row in rows if "skills" in row["practices"]] == [("skills", "active")]
+    assert not [row for row in rows if row["status"] != "active"]
+
+
+def test_run_planner_sees_a_file_in_the_config_folder_and_remembers_its_error(tmp_path: Path) -> None:
+    plugins = tmp_path / "config" / "plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "tea.py").write_text(FINE_FILE.replace('return Score(min(100, 50 * len(done)), f"{len(done)} cups")',
+                                                      "raise ValueError('no tea')"))
+    assert "disabled: planner_score_week raised ValueError: no tea" in run_planner(
+        "score", folder=tmp_path, strict=False).stderr
+    rows = run_planner("plugins", "--json", folder=tmp_path, strict=False).json()
+    [row] = [row for row in rows if row["name"] == "tea"]
+    assert row["status"] == "error" and "in an earlier run" in row["error"]
+    with pytest.raises(PluginError, match="no tea"):  # strict: the kept error is ignored, the hook runs again
+        run_planner("score", folder=tmp_path)
+
+
+def test_the_planner_cli_fixture_loads_planner_plugins(planner_cli, tmp_path: Path) -> None:
+    result = planner_cli("templates", "--practice", "fine")
+    assert result.exit_code == 0 and "fine.t0  Template 0" in result.stdout
+    assert planner_cli("add", "A cup", "--practice", "fine").exit_code == 0
+    assert [row["practice"] for row in planner_cli("list", "--json").json()] == ["fine"]
+    assert (tmp_path / "plans" / "board.toml").is_file()

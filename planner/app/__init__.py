@@ -8,8 +8,20 @@ if TYPE_CHECKING:
     from planner.session import Session
 
 
-def run_app(session: "Session") -> None:
-    """Open the planner on `session`'s plan; returns when the user quits."""
+def run_app(session: "Session") -> BaseException | None:
+    """Open the planner on `session`'s plan; returns when the user quits: None, or the error that
+    stopped it (Textual has restored the terminal and printed the traceback by then)."""
     from planner.app.app import PlannerApp
 
-    PlannerApp(session).run()
+    app = PlannerApp(session)
+    app.run()
+    if not app.return_code:
+        return None
+    # Textual keeps the error that ended the app (a failed worker wraps it); say something even if
+    # a later version does not keep it.
+    from textual.worker import WorkerFailed
+
+    error = getattr(app, "_exception", None)
+    if isinstance(error, WorkerFailed):
+        error = error.error
+    return error or RuntimeError(f"the app ended with status {app.return_code}")

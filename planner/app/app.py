@@ -14,18 +14,36 @@ import time
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
+from rich.segment import Segment
 from textual.app import App
 from textual.binding import Binding
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.signal import Signal
 
 from planner.app.keymap import apply_keymap, set_keymap_early
 from planner.app.themes import prepare_theme
 from planner.model import ModelError, Task, WeekPlan
-from planner.session import Session, UserError
+from planner.session import Session, UserError, problem_notices
 from planner.store import Problem, StoreError, changed_paths
+from planner.text import is_unsafe, printable
 
 WATCH_SECONDS = 1.5
+
+
+class UnsafeTextFilter(LineFilter):
+    """The last guard between text and the terminal: a character a terminal would act on (a
+    control, an escape sequence, a bidi override) is dropped from every line drawn. Widgets show
+    such characters as visible escapes (planner.text.printable); this catches any text that
+    reached the screen another way. Rich gives these characters no width, so nothing moves."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        if all(segment.text.isprintable() for segment in segments):
+            return segments
+        return [segment if segment.control or segment.text.isprintable()
+                else Segment("".join(char for char in segment.text if not is_unsafe(char)), segment.style)
+                for segment in segments]
 
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:
@@ -75,8 +93,17 @@ class PlannerApp(App[None]):
         self._fingerprint: dict[str, tuple[int, int]] = {}
         self._today: tuple[float, date] = (-2.0, date.min)
         self._first_tasks: dict[str, Task] | None = None
+        self._unsafe_text_filter = UnsafeTextFilter()
         set_keymap_early(self)
         self.theme_chooser = prepare_theme(self)
+
+    def notify(self, message: str, *, title: str = "", **options: Any) -> None:
+        """Every notice shows its text as data: no markup, and plan or plugin text (a title in
+        "Deleted ...", a plugin's error) with its control characters as visible escapes."""
+        super().notify(printable(message, multiline=True), title=printable(title), **{**options, "markup": False})
+
+    def get_line_filters(self):
+        return [*super().get_line_filters(), self._unsafe_text_filter]
 
     # --- start-up ------------------------------------------------------------------------------
 
@@ -193,6 +220,9 @@ class PlannerApp(App[None]):
 
     def _tell_plugin_warnings(self) -> None:
         host = self.session.__dict__.get("host")
+        if host is not None:
+            # task_completed / week_reviewed run in the background: a plugin they disable is told later.
+            host.late_warnings = self._tell_plugin_warnings
         if host is not None and host.warnings:
             for warning in host.warnings:
                 self.notify(warning, title="Plugin disabled", severity="warning", markup=False, timeout=10)
@@ -237,6 +267,7 @@ class PlannerApp(App[None]):
         if not changed:
             return
         task_ids = set()
+        problems: list[Problem] = []
         for path in changed:
             folder, _, name = path.partition("/")
             if folder == "weeks":
@@ -250,8 +281,10 @@ class PlannerApp(App[None]):
             else:
                 self.tasks.pop(task_id, None)
                 if isinstance(result, Problem):
-                    self.notify(f"{result} (left out until fixed)", severity="warning", markup=False)
+                    problems.append(result)
             task_ids.add(task_id)
+        for notice in problem_notices(sorted(problems, key=lambda problem: str(problem.path))):
+            self.notify(notice, severity="warning", timeout=8)
         if task_ids or "board.toml" in changed:
             self.plan_changed.publish(task_ids if "board.toml" not in changed else None)
 

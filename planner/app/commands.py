@@ -17,6 +17,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from planner.api import Practice, TaskTemplate
+from planner.text import tag_label
 from planner.dates import format_minutes
 
 
@@ -125,7 +126,7 @@ class PlannerCommands(Provider):
         for practice in host.enabled_practices(board):
             for template in host.templates(practice.id, board):
                 details = [format_minutes(template.estimate)] if template.estimate else []
-                details += [f"#{tag}" for tag in template.tags]
+                details += [tag_label(tag) for tag in template.tags]
                 help_text = "Adds a task" + (f": {' '.join(details)}" if details else "")
                 commands.append(PaletteCommand(f"Add template: {practice.name}: {template.title}", help_text,
                                                partial(self.add_template, practice, template)))

@@ -270,6 +270,82 @@ async def test_an_empty_board_says_what_to_do(empty_app: PlannerApp) -> None:
         assert "press n to add one" in hint_on_screen(empty_app)
 
 
+async def test_the_empty_board_hint_goes_when_the_only_card_is_done(empty_app: PlannerApp) -> None:
+    async with empty_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "press n to add one" in hint_on_screen(empty_app)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Write the plan", "enter")
+        await pilot.pause()
+        await pilot.press("x")  # the card goes to Done: the board is not empty
+        await pilot.pause()
+        done = cards(empty_app, empty_app.session.board.done_column)
+        assert [empty_app.tasks[task_id].title for task_id in done.task_ids] == ["Write the plan"]
+        assert not cards(empty_app, "backlog").task_ids
+        backlog = cards(empty_app, "backlog")
+        shown = " ".join(backlog.render_line(y).text for y in range(backlog.scrollable_content_region.height))
+        assert shown.strip() == ""
+
+
+LONG_TAG = "a-tag-far-too-long-for-any-column-at-eighty"
+
+
+async def test_tags_are_never_split_and_people_read_as_at_names(empty_app: PlannerApp) -> None:
+    empty_app.session.add_task("Ask for feedback on the deck", tags=("acted-on-feedback", "@priya", LONG_TAG, "sql"))
+    async with empty_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        backlog = cards(empty_app, "backlog")
+        shown = [backlog.render_line(y).text.strip() for y in range(6)]
+        # 17 cells of card: a tag that does not fit is cut with an ellipsis on a line of its own,
+        # never carried over to the next line.
+        assert shown == ["Ask for feedback", "on the deck", "#acted-on-feedba…", "@priya", "#a-tag-far-too-l…", "#sql"]
+        await pilot.press("enter")
+        await pilot.pause()
+        details = str(empty_app.screen.query_one("#summary").render())
+        assert f"#acted-on-feedback @priya #{LONG_TAG} #sql" in details and "#@" not in details
+
+
+def test_card_lines_keep_tags_whole_where_they_fit() -> None:
+    from datetime import date, datetime, timezone
+
+    from planner.app.widgets.cards import card_lines
+    from planner.model import Task
+
+    moment = datetime(2026, 11, 26, tzinfo=timezone.utc)
+    task = Task(id="01m8bfkkt0fz90nm", title="Ask", created=moment, updated=moment,
+                tags=("acted-on-feedback", "@priya"), estimate=30)
+    lines = ["".join(text for text, _ in line) for line in card_lines(task, None, date(2026, 11, 26), 30)]
+    assert lines == ["Ask", "30m · #acted-on-feedback", "@priya", ""]
+    narrow = ["".join(text for text, _ in line) for line in card_lines(task, None, date(2026, 11, 26), 8)]
+    assert narrow == ["Ask", "30m ·", "#acted-…", "@priya", ""]
+
+
+async def test_the_title_bar_shows_the_whole_plan_title_at_80_columns(app: PlannerApp) -> None:
+    from planner.app.widgets.title_bar import TitleBar
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        line = app.screen.query_one(TitleBar).render_line(0).text
+        assert line.strip().startswith("Board  2026-W48")
+        assert line.rstrip().endswith("Sam: from support analyst to data analyst")
+    async with PlannerApp(app.session, watch=False).run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        line = pilot.app.screen.query_one(TitleBar).render_line(0).text
+        assert line.strip().startswith("Value Planner · Board  2026-W48")  # room for the app's name too
+
+
+async def test_board_help_lists_enter_for_details(app: PlannerApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_column(pilot, app, "doing")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = [" ".join(line.split()) for line in str(app.screen.query_one("#bindings").render()).splitlines()]
+        assert "⏎ Details" in rows
+        assert "← h Column left" in rows and "→ l Column right" in rows
+
+
 async def test_changes_made_elsewhere_appear(app: PlannerApp, store: PlanStore) -> None:
     app.watch_folder = True
     async with app.run_test(size=(120, 40)) as pilot:

@@ -1,8 +1,9 @@
 """Insights (3), Practices (4) and the command palette (ctrl+p), driven with Pilot on the demo plan.
 
 The demo plan has nine weeks, 2026-W40 to W48 (the current one, Thursday 26 Nov), with a slump in
-W43; `planner score --weeks 12` gives these value scores for W37-W48:
-    0 0 0 38 61 78 35 66 80 75 73 34
+W43; `planner score --weeks 12` gives these value scores for W37-W48 (the plan's first task was made on
+the Sunday of W39: the two weeks before it have no data, shown as -):
+    - - 0 38 61 78 35 66 80 75 73 34
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from planner.model import complete_task
 from planner.store import PlanStore
 
 BUILTINS = {"skills", "change", "initiative", "relationships", "proactive", "feedback", "learning"}
-DEMO_VALUES = ["0", "0", "0", "38", "61", "78", "35", "66", "80", "75", "73", "34"]
+DEMO_VALUES = ["-", "-", "0", "38", "61", "78", "35", "66", "80", "75", "73", "34"]
 MARKUP = "[bold]x[/bold] [@click=app.quit]quit[/]"
 
 
@@ -190,7 +191,7 @@ async def test_insights_say_why_with_plugin_text_kept_literal(app: PlannerApp) -
         assert reasons["SKILL"] == "SKILL   33  60 of 180 target minutes of skill practice done"
         assert reasons["ODD"] == f" ODD   100  always {MARKUP}"
         rows = {line.split()[0]: line for line in plain(screen.query_one(PracticeSparklines)).splitlines()}
-        assert rows["ODD"].endswith("100  12 weeks in a row")
+        assert rows["ODD"].endswith("100  10 weeks in a row")  # W37 and W38 came before the plan
 
 
 async def test_a_failing_score_hook_is_a_notice_and_insights_still_show(app: PlannerApp) -> None:
@@ -413,3 +414,15 @@ async def test_a_new_empty_plan_shows_insights_and_practices(empty_app: PlannerA
         practices = await open_practices(empty_app, pilot)
         assert len(rows_of(practices)) == 7
         assert empty_app.is_running
+
+
+async def test_weeks_before_a_new_plan_began_are_no_data_not_zeros(empty_app: PlannerApp) -> None:
+    empty_app.session.add_task("The first task", practice="skills")
+    async with empty_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_insights(empty_app, pilot)
+        assert screen.insights.values[:-1] == (None,) * 11
+        assert screen.insights.values[-1] is not None
+        numbers = plain(screen.query_one(WeekBars)).splitlines()[-2].split()
+        assert numbers == ["-"] * 11 + [numbers[-1]] and numbers[-1] != "-"
+        rows = plain(screen.query_one(PracticeSparklines)).splitlines()
+        assert all("·" in row for row in rows)  # each practice's line shows no data, not zeros, before

@@ -25,16 +25,17 @@ from planner.app.dialogs.prompt_flow import (
 from planner.app.screens.week import DayColumn, WeekScreen, date_range, week_columns
 from planner.app.widgets.day_list import DayList
 from planner.app.widgets.score_panel import ScorePanel, score_changes
+from planner.app.widgets.toggle_list import ToggleList
 from planner.model import Task, WeekPlan
 from planner.store import PlanStore
 
 SIZE = (120, 40)
 THIS_WEEK = "2026-W48"
 # Tasks of the demo's week 2026-W48.
-NOTEBOOKS = "01m82b2ysgqbzwh6"  # Thursday 26, open, practice change
-CHARTS = "01m82ay9c81tfz84"  # Saturday 28, open, practice skills
-AUTOMATION = "01m82b0bs8rz8zpk"  # no day, open
-RENEW = "01m82bq0crysqdvp"  # Tuesday 24, done
+NOTEBOOKS = "tpw8dbgt2jyyg9qr"  # Thursday 26, open, practice change
+CHARTS = "e7rkc6kqbcnfhdhz"  # Saturday 28, open, practice skills
+AUTOMATION = "smm14dc1q6yme0xv"  # no day, open
+RENEW = "fnq7xjvmnfyfz0hg"  # Tuesday 24, done
 MARKUP_TITLE = "[bold]not bold[/bold] [@click=app.quit]quit[/] [/"
 
 
@@ -241,14 +242,12 @@ async def test_plan_flow_saves_typed_answers_and_adds_a_template_task(app: Plann
             await pilot.press("enter")
             await pilot.pause()
         assert flow.step.practice.id == "skills"
-        await pilot.press("1")
+        await pilot.press("1", "down", "space")  # a template's number, or space on the highlighted one
         await pilot.pause()
         status = plain(flow.query_one("#flow-status", Static))
-        assert status == "✓ Added to 2026-W48: Deliberate practice block on one narrow sub-skill"
-        await pilot.press("down", "enter")  # Enter adds the highlighted one
-        await pilot.pause()
-        assert "Redo a piece of last week's work" in plain(flow.query_one("#flow-status", Static))
-        await pilot.press("escape")
+        assert status == "2 chosen: added to 2026-W48 when you go on"
+        assert set(store.read_tasks()[0]) == before  # made when the step is left, not before
+        await pilot.press("escape")  # closing keeps what was chosen, as it keeps the answers
         await pilot.pause()
         assert isinstance(app.screen, WeekScreen)
     tasks, _ = store.read_tasks()
@@ -270,6 +269,104 @@ async def test_clearing_an_answer_removes_it(app: PlannerApp, store: PlanStore) 
         await pilot.press("backspace", "escape")  # Esc keeps what was typed: here, nothing
         await pilot.pause()
         assert "skills.focus" not in store.read_week(THIS_WEEK).plan_answers
+
+
+def new_titles(store: PlanStore, before: set[str]) -> list[str]:
+    """The titles of the tasks saved since `before` (the task ids then), sorted."""
+    tasks, _ = store.read_tasks()
+    return sorted(tasks[task_id].title for task_id in set(tasks) - before)
+
+
+def marks(flow: PromptFlow) -> list[str]:
+    """Each template as its line starts on screen: `[x] 1  Deliberate...`."""
+    listing = flow.query_one("#templates", ToggleList)
+    return [listing.get_option_at_index(index).prompt.plain[:16] for index in range(listing.option_count)]
+
+
+async def go_to_templates(pilot, flow: PromptFlow) -> TemplateStep:
+    while not isinstance(flow.step, TemplateStep):
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    return flow.step
+
+
+DELIBERATE = "Deliberate practice block on one narrow sub-skill"
+REDO = "Redo a piece of last week's work the way an expert would"
+STUDY = "Study how an expert solved a problem you face, and list three differences from your approach"
+
+
+async def test_templates_are_choices_made_into_tasks_once_when_the_step_is_left(
+        app: PlannerApp, store: PlanStore) -> None:
+    """Enter on the templates step goes on, as on every step; the chosen templates become tasks then,
+    once, however often the person comes back and goes on again."""
+    before = set(store.read_tasks()[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        flow = app.screen
+        step = await go_to_templates(pilot, flow)
+        where = flow.index
+        keys = words(flow.query_one("#flow-keys", Static))
+        assert keys.startswith("Space or 1-6 chooses · Enter adds the chosen and goes on · ctrl+↑ back")
+        assert marks(flow)[:3] == ["[ ] 1  Deliberat", "[ ] 2  Redo a pi", "[ ] 3  Study how"]
+        # Nothing chosen: Enter goes on and adds nothing.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert flow.index == where + 1 and new_titles(store, before) == []
+        await pilot.press("ctrl+up")
+        await pilot.pause()
+        assert flow.step is step
+        # A number or space toggles; the marks say which are chosen; nothing is made yet.
+        await pilot.press("1", "down", "space", "3", "3")
+        await pilot.pause()
+        assert marks(flow)[:3] == ["[x] 1  Deliberat", "[x] 2  Redo a pi", "[ ] 3  Study how"]
+        assert plain(flow.query_one("#flow-status", Static)) == "2 chosen: added to 2026-W48 when you go on"
+        assert new_titles(store, before) == []
+        # Enter makes them, once, and goes on; the Enters after it answer the next questions.
+        await pilot.press(*["enter"] * 6)
+        await pilot.pause()
+        assert flow.index == where + 6
+        assert new_titles(store, before) == [DELIBERATE, REDO]
+        # Back on the step, the made ones show chosen (and added) and cannot be made again.
+        while flow.step is not step:
+            await pilot.press("ctrl+up")
+            await pilot.pause()
+        assert marks(flow)[:3] == ["[x] 1  Deliberat", "[x] 2  Redo a pi", "[ ] 3  Study how"]
+        assert "✓ added" in flow.query_one(ToggleList).get_option_at_index(0).prompt.plain
+        await pilot.press("1")
+        await pilot.pause()
+        assert plain(flow.query_one("#flow-status", Static)).startswith("Already added to 2026-W48")
+        assert marks(flow)[0] == "[x] 1  Deliberat"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert flow.index == where + 1
+        assert new_titles(store, before) == [DELIBERATE, REDO]
+        # Back once more: choose a third, then close from the step; it is added, the others are not again.
+        await pilot.press("ctrl+up", "3", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WeekScreen)
+    assert new_titles(store, before) == [DELIBERATE, REDO, STUDY]
+
+
+async def test_enter_on_the_last_templates_step_adds_the_chosen_and_finishes(
+        app: PlannerApp, store: PlanStore) -> None:
+    before = set(store.read_tasks()[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await open_week(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        flow = app.screen
+        flow.go_to(len(flow.steps) - 1, None)
+        await pilot.pause()
+        assert isinstance(flow.step, TemplateStep)
+        assert "Enter adds the chosen and finishes" in words(flow.query_one("#flow-keys", Static))
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WeekScreen)
+        assert any(message.endswith(", 1 task added") for message in notices(app))
+    learning = [template.title for template in flow.step.templates]
+    assert new_titles(store, before) == [learning[1]]
 
 
 class ReviewRecorder:
@@ -356,6 +453,16 @@ async def test_a_plugin_whose_prompts_raise_is_reported_and_the_flow_goes_on(
         await pilot.press("greater_than_sign")
         await pilot.pause()
         assert store.read_task(NOTEBOOKS).day == date(2026, 11, 27)
+
+
+async def test_help_names_each_day_key_for_its_own_direction(app: PlannerApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = [" ".join(line.split()) for line in str(app.screen.query_one("#bindings").render()).splitlines()]
+        assert "← h Day left" in rows and "→ l Day right" in rows
+        assert "⏎ Details" in rows
 
 
 # --- user text is text --------------------------------------------------------------------------------

@@ -1,21 +1,21 @@
-"""The deep-work practice, called hook by hook with hand-computed examples."""
+"""The deep-work practice, called hook by hook with hand-computed examples.
+
+Only `planner.api` (what the plugin itself uses) and `planner.testing` (builders pinned to Thursday
+26 November 2026, in the week 2026-W48, and a plugin host) are imported: the planner's other modules
+may change between releases, these two are its promise to plugin authors.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
 from importlib import metadata
 from typing import Any
 
 import pytest
 
 import planner_deep_work as deep_work
-from planner.api import ENTRY_POINT_GROUP, Practice, Prompt, Score, TaskTemplate
-from planner.host import PluginHost
-from planner.model import Board, Task, WeekPlan, WeekView, make_week_view
-
-WEEK = "2026-W48"  # Monday 23 to Sunday 29 November 2026
-TODAY = date(2026, 11, 26)
-MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+from planner.api import ENTRY_POINT_GROUP, Practice, Prompt, Score, Task, TaskTemplate
+from planner.testing import assert_practice_contract, board, make_host, run_planner, week
+from planner.testing import task as make_task
 
 
 def registered_practice() -> Practice:
@@ -29,29 +29,11 @@ PRACTICE = registered_practice()
 DEFAULTS: dict[str, Any] = dict(PRACTICE.settings)
 
 
-def week(plan: WeekPlan | None = None) -> WeekView:
-    return make_week_view(WEEK, plan, week_start=0, today=TODAY)
-
-
-_counter = iter(range(10_000))
-
-
 def task(minutes: int | None = None, *, spent: int | None = None, done: str | None = "2026-11-24T10:00",
          practice: str = "deep-work", status: str | None = None) -> Task:
-    """A task of `minutes` estimate; done at `done` (None: open)."""
-    done_at = datetime.fromisoformat(done).replace(tzinfo=timezone.utc) if done else None
-    return Task(
-        id=f"t{next(_counter):05d}",
-        title="Deep-work block",
-        created=MONDAY_MORNING,
-        updated=done_at or MONDAY_MORNING,
-        practice=practice,
-        estimate=minutes,
-        spent=spent,
-        status=status or ("done" if done_at else "open"),  # type: ignore[arg-type]
-        column="done" if done_at else "this-week",
-        done_at=done_at,
-    )
+    """A task of `minutes` estimate; done at `done` (UTC; None: open)."""
+    return make_task("Deep-work block", practice=practice, estimate=minutes, spent=spent, done_at=done,
+                     status=status)
 
 
 def score(tasks: list[Task], **settings: Any) -> Score:
@@ -88,8 +70,8 @@ def test_plan_prompt_names_the_configured_blocks() -> None:
 
 
 def test_review_quotes_the_planned_problem() -> None:
-    plan = WeekPlan(WEEK, plan_answers={"deep-work.problem": "the churn model's join"})
-    prompts = deep_work.planner_prompts(practice=PRACTICE, phase="review", week=week(plan), settings=DEFAULTS)
+    planned = week(plan_answers={"deep-work.problem": "the churn model's join"})
+    prompts = deep_work.planner_prompts(practice=PRACTICE, phase="review", week=planned, settings=DEFAULTS)
     assert "the churn model's join" in prompts[0].text
 
 
@@ -156,19 +138,28 @@ def test_bad_settings_fall_back_to_defaults(bad: Any) -> None:
 
 def test_keeps_the_practice_contract() -> None:
     # planner.testing's check: the same one every built-in practice passes
-    from planner.testing import assert_practice_contract, make_host
-
     assert_practice_contract(make_host(deep_work), "deep-work")
 
 
 def test_host_loads_it_and_scores_through_it() -> None:
-    host = PluginHost()
-    record = host.add_plugin(deep_work, "deep-work")
+    host = make_host(("deep-work", deep_work))
+    record = host.records["deep-work"]
     assert record.active, record.error
     assert record.practices == ("deep-work",)
-    board = Board(practices={"deep-work": {"target_blocks": 2}})
-    result = host.score_week("deep-work", week(), [task(90)], board)
+    result = host.score_week("deep-work", week(), [task(90)], board({"deep-work": {"target_blocks": 2}}))
     assert result is not None and result.value == 50
+
+
+def test_the_planner_command_scores_a_done_block(tmp_path) -> None:
+    # `planner` itself, run in this process against a plan in tmp_path, with this plugin loaded
+    # (installed or not: an installed copy is the same module and is not loaded twice)
+    added = run_planner("add", "Write the analysis chapter", "--practice", "deep-work", "--estimate", "2h",
+                        "--day", "today", "--json", folder=tmp_path, plugins=[deep_work])
+    assert added.exit_code == 0, added.stderr
+    run_planner("done", added.json()["id"], folder=tmp_path, plugins=[deep_work])
+    [week_score] = run_planner("score", "--json", folder=tmp_path, plugins=[deep_work]).json()
+    [row] = [row for row in week_score["practices"] if row["id"] == "deep-work"]
+    assert (row["score"], row["reason"]) == (33.3, "1 of 3 target deep-work blocks of 90+ minutes done")
 
 
 def test_installed_package_registers_the_entry_point() -> None:

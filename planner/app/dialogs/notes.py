@@ -17,7 +17,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from planner.model import Task
+from planner.model import Task, merge_notes
+from planner.text import shown_title
 
 
 def edit_notes(app: App, task: Task) -> None:
@@ -38,7 +39,10 @@ def edit_notes(app: App, task: Task) -> None:
 def _run_editor(editor: str, task: Task) -> str | None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{task.id}-notes.md"
-        path.write_text(task.notes, encoding="utf-8")
+        # Text files end in a newline: an editor or a script that appends a line would otherwise glue it
+        # to the last line of the notes. Saving strips it again (save_notes).
+        text = task.notes if not task.notes or task.notes.endswith("\n") else task.notes + "\n"
+        path.write_text(text, encoding="utf-8")
         result = subprocess.run([*shlex.split(editor), str(path)], check=False)
         if result.returncode != 0:
             return None
@@ -46,11 +50,18 @@ def _run_editor(editor: str, task: Task) -> str | None:
 
 
 def save_notes(app: App, task: Task, notes: str) -> None:
+    """Save the notes as edited from `task.notes`; notes another writer changed meanwhile are
+    merged in (merge_notes), never overwritten."""
     text = notes.rstrip("\n")
     if text == task.notes:
         return
-    app.change_task(task.id, lambda current, now, board: replace(current, notes=text, updated=now),
-                    f"notes of {task.title!r}")
+
+    def merged(current: Task, now, board) -> Task:
+        return replace(current, notes=merge_notes(task.notes, text, current.notes), updated=now)
+
+    saved = app.change_task(task.id, merged, f"notes of {task.title!r}")
+    if saved is not None and saved.notes != text:
+        app.notify("The notes were changed elsewhere too: both are kept", timeout=6)
 
 
 class NotesEditor(ModalScreen[str | None]):
@@ -72,7 +83,7 @@ class NotesEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.assemble(("Notes: ", "bold"), self.task_title))
+            yield Static(Content.assemble(("Notes: ", "bold"), shown_title(self.task_title)))
             yield TextArea(self.task_notes, id="notes")
             yield Static(Content("ctrl+s save · Esc cancel"), id="hint")
 

@@ -3,7 +3,9 @@ the one-line editor of a practice's intention.
 
 The flow walks every enabled practice's prompts, one at a time. Each answer is saved the moment
 the person moves on (Enter, ctrl+s, back, or Esc), so leaving half way loses nothing. When planning,
-each practice's task templates follow its prompts, one key each to add; when reviewing, the flow
+each practice's task templates follow its prompts as choices (space or a template's number toggles
+one); the chosen ones become tasks of the week when the person goes on or closes the flow, once: a
+template made into a task in this flow stays chosen and is not made again. When reviewing, the flow
 ends by marking the week reviewed, telling plugins, and showing the score and what changed since
 the week before.
 """
@@ -19,14 +21,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, OptionList, Select, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from planner.api import Phase, Practice, Prompt, TaskTemplate
 from planner.app.widgets.cards import practice_badge
 from planner.app.widgets.score_panel import ScorePanel, format_change
+from planner.app.widgets.toggle_list import NUMBERED, ToggleItem, ToggleList
 from planner.dates import format_minutes, shift_week
 from planner.model import WeekPlan, frozen_mapping
+from planner.text import printable
 
 # --- the week file's answers (pure) -----------------------------------------------------------------
 
@@ -166,8 +169,8 @@ class PromptFlow(ModalScreen[None]):
         Binding("n", "next", "Next", show=False, id="flow.next_key"),
         Binding("p", "back", "Back", show=False, id="flow.back_key"),
         Binding("escape", "close", "Close", id="flow.close"),
-        *(Binding(str(number), f"add_template({number})", f"Add template {number}", show=False,
-                  id=f"flow.template_{number}") for number in range(1, 10)),
+        # Enter in the answer box and on a button is theirs; on the templates it comes here: go on.
+        Binding("enter", "next", "Next", show=False, id="flow.enter"),
     ]
 
     def __init__(self, label: str, phase: Phase, steps: list[Step]) -> None:
@@ -176,6 +179,9 @@ class PromptFlow(ModalScreen[None]):
         self.phase: Phase = phase
         self.steps = steps
         self.index = 0
+        #: Templates chosen on their step and not made into tasks yet, by practice id.
+        self.chosen: dict[str, set[str]] = {}
+        #: (practice id, template id) of the templates made into tasks in this flow.
         self.added: set[tuple[str, str]] = set()
         self.reviewed = False
         practice_ids = list(dict.fromkeys(step.practice.id for step in steps if not isinstance(step, SummaryStep)))
@@ -188,7 +194,7 @@ class PromptFlow(ModalScreen[None]):
             yield Static(id="flow-prompt")
             yield Static(id="flow-hint")
             yield AnswerArea(id="answer", soft_wrap=True, show_line_numbers=False)
-            yield OptionList(id="templates", markup=False)
+            yield ToggleList(id="templates")
             with VerticalScroll(id="summary-box"):
                 yield Static(id="summary-head")
                 yield ScorePanel(id="summary", bar_width=12)
@@ -238,15 +244,15 @@ class PromptFlow(ModalScreen[None]):
 
     def practice_line(self, practice: Practice, extra: str) -> Content:
         number = self.practice_number.get(practice.id, 0)
-        return Content.assemble(practice_badge(practice), " ", (practice.name, "bold"),
+        return Content.assemble(practice_badge(practice), " ", (printable(practice.name), "bold"),
                                 (f"  practice {number} of {len(self.practice_number)}{extra}", "dim"))
 
     def show_prompt(self, step: PromptStep) -> None:
         self.query_one("#flow-practice", Static).update(
             self.practice_line(step.practice, f" · question {step.number} of {step.count}"))
-        self.query_one("#flow-prompt", Static).update(Content(step.prompt.text))
+        self.query_one("#flow-prompt", Static).update(Content(printable(step.prompt.text, multiline=True)))
         hint = self.query_one("#flow-hint", Static)
-        hint.update(Content(step.prompt.hint))
+        hint.update(Content(printable(step.prompt.hint, multiline=True)))
         hint.display = bool(step.prompt.hint)
         area = self.query_one("#answer", AnswerArea)
         saved = self.saved_plan().answers(self.phase).get(answer_key(step.practice.id, step.prompt.id), "")
@@ -256,24 +262,28 @@ class PromptFlow(ModalScreen[None]):
         self.query_one("#flow-keys", Static).update(Content(
             "Enter saves and goes on · ctrl+↑ back · Esc closes (what you typed is kept)"))
 
-    def show_templates(self, step: TemplateStep, highlighted: int = 0) -> None:
-        self.query_one("#flow-practice", Static).update(self.practice_line(step.practice, " · task templates"))
-        listing = self.query_one("#templates", OptionList)
-        listing.set_options(Option(self.template_content(step, number, template))
-                            for number, template in enumerate(step.templates, 1))
-        listing.border_title = f"Add to {self.label}: 1-9 or Enter"
-        if step.templates:
-            listing.highlighted = min(highlighted, len(step.templates) - 1)
+    def show_templates(self, step: TemplateStep) -> None:
+        self.query_one("#flow-practice", Static).update(self.practice_line(step.practice, " · tasks to add"))
+        listing = self.query_one("#templates", ToggleList)
+        practice_id = step.practice.id
+        listing.set_items((ToggleItem(template.id, self.template_label(step, template),
+                                      fixed=(practice_id, template.id) in self.added)
+                           for template in step.templates), self.chosen.get(practice_id, ()))
+        listing.highlighted = 0
+        numbers = "1" if len(step.templates) == 1 else f"1-{min(len(step.templates), NUMBERED)}"
+        listing.border_title = f"Add to {self.label}: space or {numbers} chooses"
         listing.focus()
+        self.show_chosen_count(step)
+        then = "finishes" if self.index == len(self.steps) - 1 else "goes on"
         self.query_one("#flow-keys", Static).update(Content(
-            "1-9 or Enter adds that task to the week · n or ctrl+s goes on · p back · Esc closes"))
+            f"Space or {numbers} chooses · Enter adds the chosen and {then} · ctrl+↑ back · "
+            "Esc closes (adding the chosen)"))
 
-    def template_content(self, step: TemplateStep, number: int, template: TaskTemplate) -> Content:
+    def template_label(self, step: TemplateStep, template: TaskTemplate) -> Content:
         added = (step.practice.id, template.id) in self.added
-        key = f"{number}" if number <= 9 else " "
         estimate = f"  {format_minutes(template.estimate)}" if template.estimate else ""
-        return Content.assemble((key, "bold"), (" ✓ " if added else "   ", "bold green"), template.title,
-                                (estimate, "dim"))
+        return Content.assemble(printable(template.title), (estimate, "dim"),
+                                ("  ✓ added" if added else "", "dim italic"))
 
     def show_summary(self) -> None:
         from planner.scoring import score_week
@@ -329,7 +339,7 @@ class PromptFlow(ModalScreen[None]):
     # --- moving through the steps ------------------------------------------------------------------
 
     def action_next(self) -> None:
-        saved = self.save_answer()
+        saved = self.save_answer() or self.add_chosen(self.step)
         if self.index == len(self.steps) - 1:
             self.finish()
             return
@@ -347,6 +357,11 @@ class PromptFlow(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.save_answer()
+        # Closing keeps what was done, as for the answers: templates chosen on any step are added.
+        made = [title for step in self.steps for title in self.make_chosen(step)]
+        if made:
+            self.app.notify(f"Added {len(made)} task{'s' * (len(made) > 1)} to {self.label}: " + "; ".join(made),
+                            markup=False, timeout=4)
         self.dismiss()
 
     def finish(self) -> None:
@@ -354,7 +369,7 @@ class PromptFlow(ModalScreen[None]):
             answers = len(self.saved_plan().plan_answers)
             added = len(self.added)
             self.app.notify(f"Plan for {self.label} saved: {answers} answers"
-                            + (f", {added} tasks added" if added else ""), timeout=4)
+                            + (f", {added} task{'s' * (added > 1)} added" if added else ""), timeout=4)
         self.dismiss()
 
     def on_answer_area_submitted(self, message: AnswerArea.Submitted) -> None:
@@ -366,27 +381,52 @@ class PromptFlow(ModalScreen[None]):
 
     # --- templates -----------------------------------------------------------------------------------
 
-    def action_add_template(self, number: int) -> None:
-        """Digits add a template on the templates step and do nothing elsewhere (rather than fall
-        through to the app's screen switching while this dialog is open)."""
-        step = self.step
-        if isinstance(step, TemplateStep) and 1 <= number <= len(step.templates):
-            self.add_template(step, step.templates[number - 1])
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_toggle_list_toggled(self, message: ToggleList.Toggled) -> None:
         step = self.step
         if isinstance(step, TemplateStep):
-            self.add_template(step, step.templates[event.option_index])
+            chosen = self.chosen.setdefault(step.practice.id, set())
+            if message.chosen:
+                chosen.add(message.item_id)
+            else:
+                chosen.discard(message.item_id)
+            self.show_chosen_count(step)
 
-    def add_template(self, step: TemplateStep, template: TaskTemplate) -> None:
-        task = self.app.add_task(template.title, practice=step.practice.id, estimate=template.estimate,
-                                 tags=template.tags, notes=template.notes, week=self.label)
-        if task is None:
-            return
-        self.added.add((step.practice.id, template.id))
-        self.show_templates(step, self.query_one("#templates", OptionList).highlighted or 0)
-        # Said inside the dialog rather than in a toast, which would cover its buttons at 80x24.
-        self.query_one("#flow-status", Static).update(Content(f"✓ Added to {self.label}: {task.title}"))
+    def on_toggle_list_refused(self, message: ToggleList.Refused) -> None:
+        self.query_one("#flow-status", Static).update(Content(
+            f"Already added to {self.label}: change or delete that task on the board or the week."))
+
+    def show_chosen_count(self, step: TemplateStep) -> None:
+        count = len(self.chosen.get(step.practice.id, ()))
+        self.query_one("#flow-status", Static).update(Content(
+            f"{count} chosen: added to {self.label} when you go on" if count else ""))
+
+    def add_chosen(self, step: Step) -> str | None:
+        """Make the chosen templates of `step` into tasks: what happened, or None."""
+        made = self.make_chosen(step)
+        if not made:
+            return None
+        if len(made) == 1:
+            return f"✓ Added to {self.label}: {made[0]}"
+        return f"✓ Added {len(made)} tasks to {self.label}: " + "; ".join(made)
+
+    def make_chosen(self, step: Step) -> list[str]:
+        """The titles of the tasks made from the templates chosen on `step` and not made before; a
+        template the app could not add (it said why) stays chosen."""
+        if not isinstance(step, TemplateStep):
+            return []
+        practice_id = step.practice.id
+        chosen = self.chosen.get(practice_id, set())
+        made = []
+        for template in step.templates:
+            if template.id not in chosen or (practice_id, template.id) in self.added:
+                continue
+            task = self.app.add_task(template.title, practice=practice_id, estimate=template.estimate,
+                                     tags=template.tags, notes=template.notes, week=self.label)
+            if task is not None:
+                self.added.add((practice_id, template.id))
+                chosen.discard(template.id)
+                made.append(task.title)
+        return made
 
 
 class IntentionDialog(ModalScreen[None]):

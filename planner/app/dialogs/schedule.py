@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 
 from planner.dates import DateError, resolve_day, resolve_week
 from planner.model import Task, schedule_task
+from planner.text import shown_title
 
 
 class ScheduleDialog(ModalScreen[None]):
@@ -29,7 +30,7 @@ class ScheduleDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.assemble(("Schedule: ", "bold"), self.task_title))
+            yield Static(Content.assemble(("Schedule: ", "bold"), shown_title(self.task_title)))
             yield Static(Content("A day (today, fri, next mon, 2026-12-01), a week (this, next, 2026-W49), "
                                  "or none to unschedule."))
             yield Input(id="when", placeholder="fri")

@@ -2,55 +2,95 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from planner.dates import DateError, format_minutes, parse_minutes, resolve_day
-from planner.model import Board, ModelError, Task, edit_task, normalise_tags
+from planner.model import ModelError, Task, TaskChanges, normalise_tags
+from planner.text import printable
 
 
-def apply_form(task: Task, values: dict[str, Any], now: datetime, board: Board) -> Task:
-    """The task with the form's values; a day also sets the week, clearing it keeps the week."""
-    changes = dict(values)
-    if changes.get("day") is None and "day" in changes:
-        changes["week"] = task.week
-    return edit_task(task, now, board, **changes)
+#: The fields the form shows, as read_values returns them.
+FORM_FIELDS = ("title", "practice", "day", "due", "estimate", "tags")
+
+
+def form_values(task: Task) -> dict[str, Any]:
+    """A task's fields as the form holds them."""
+    return {field: getattr(task, field) for field in FORM_FIELDS}
+
+
+def form_changes(opened: dict[str, Any], typed: dict[str, Any]) -> TaskChanges:
+    """Only what the person changed in the form, as operations: fields they edited, and tags added
+    or removed (so tags another writer added meanwhile stay)."""
+    fields = {field: typed[field] for field in FORM_FIELDS if field != "tags" and typed[field] != opened[field]}
+    added = tuple(tag for tag in typed["tags"] if tag not in opened["tags"])
+    removed = tuple(tag for tag in opened["tags"] if tag not in typed["tags"])
+    return TaskChanges(fields, added, removed)
+
+
+def conflicts(opened: dict[str, Any], typed: dict[str, Any], saved: Task) -> dict[str, Any]:
+    """The fields the person changed that someone else also changed since the form opened, to
+    another value: each with what the file holds now."""
+    now = form_values(saved)
+    return {field: now[field] for field in FORM_FIELDS if field != "tags"
+            and typed[field] != opened[field] and now[field] != opened[field] and now[field] != typed[field]}
+
+
+def shown_value(value: Any) -> str:
+    """A field's value as the form's inputs show it."""
+    if value is None:
+        return "empty"
+    if isinstance(value, int):
+        return format_minutes(value)
+    return str(value)
 
 
 def edit_with_form(app, task: Task) -> None:
-    """Open the form on `task`; what the user saves is applied to the task as it is on disk then."""
+    """Open the form on `task`; only what the user changed is applied, to the task as it is on
+    disk then (another writer's changes to other fields stay)."""
 
-    def edited(values: dict | None) -> None:
-        if values:
-            app.change_task(task.id, lambda current, now, board: apply_form(current, values, now, board),
-                            f"edit {task.title!r}")
+    def edited(changes: TaskChanges | None) -> None:
+        if changes:
+            app.change_task(task.id, changes.apply, f"edit {task.title!r}")
 
     app.push_screen(TaskForm(task), edited)
 
 
-class TaskForm(ModalScreen[dict | None]):
-    """Returns the parsed field values, or None when cancelled."""
+class TaskForm(ModalScreen[dict | TaskChanges | None]):
+    """A new task's parsed field values; for a task being edited, only what the person changed
+    (TaskChanges); None when cancelled. A field changed here that another writer also changed since
+    the form opened is shown before saving: save again to keep yours, or take theirs."""
 
+    #: Below 32 lines the fields go without blank lines between them, so a practice's templates and the
+    #: buttons fit an 80x24 terminal without scrolling.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     DEFAULT_CSS = """
     TaskForm { align: center middle; }
     TaskForm > Vertical {
         width: 76; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
+    /* The heading and the buttons are docked, so the fields between them scroll when the terminal is
+       too short for them all (a practice's templates add up to 9 lines): Save stays in view. */
+    TaskForm #form-heading { dock: top; text-style: bold; }
+    TaskForm #form-body { height: auto; max-height: 100%; }
+    TaskForm #form-foot { dock: bottom; height: auto; }
     TaskForm Grid { grid-size: 2; grid-columns: 10 1fr; grid-rows: 1; height: auto; grid-gutter: 1 1;
                     margin: 1 0; }
+    TaskForm.-short Grid { grid-gutter: 0 1; }
     TaskForm Input, TaskForm Select { width: 1fr; }
     TaskForm #templates { height: auto; max-height: 7; border: round $panel; }
-    TaskForm #error { color: $error; height: auto; }
-    TaskForm Horizontal { height: auto; align-horizontal: right; }
+    TaskForm #error { color: $error; height: auto; display: none; }  /* shown with an error */
+    TaskForm #form-buttons { height: auto; }
+    TaskForm #form-keys { width: 1fr; height: 3; content-align: left middle; color: $text-muted; }
+    TaskForm #form-buttons Button { margin-left: 1; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -60,35 +100,45 @@ class TaskForm(ModalScreen[dict | None]):
     def __init__(self, task: Task | None) -> None:
         super().__init__()
         self.task_being_edited = task
+        #: The fields as the form opened with them: the base for what the person changed.
+        self.opened = form_values(task) if task else {}
+        #: Conflicts shown once: a second save with the same ones keeps the person's values.
+        self.shown_conflicts: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         task = self.task_being_edited
-        practices = [(Content(f"{p.label}  {p.name}"), p.id) for p in self.app.session.host.practices.values()]
+        practices = [(Content(printable(f"{p.label}  {p.name}")), p.id) for p in self.app.session.host.practices.values()]
         with Vertical():
-            yield Static(Content("Edit task" if task else "New task").stylize("bold"))
-            with Grid():
-                yield Label("Title")
-                yield Input(task.title if task else "", id="title", placeholder="what to do", compact=True)
-                yield Label("Practice")
-                yield Select(practices, value=task.practice if task and task.practice else Select.NULL,
-                             id="practice", prompt="none", compact=True)
-                yield Label("Day")
-                yield Input(f"{task.day}" if task and task.day else "", id="day",
-                            placeholder="today, fri, next mon, 2026-12-01", compact=True)
-                yield Label("Due")
-                yield Input(f"{task.due}" if task and task.due else "", id="due", placeholder="same forms", compact=True)
-                yield Label("Estimate")
-                yield Input(format_minutes(task.estimate) if task else "", id="estimate", placeholder="45m, 1h30m", compact=True)
-                yield Label("Tags")
-                yield Input(" ".join(task.tags) if task else "", id="tags", placeholder="sql @maria self-started", compact=True)
-            yield OptionList(id="templates", markup=False)
-            yield Static(id="error")
-            with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary")
+            yield Static(Content("Edit task" if task else "New task"), id="form-heading")
+            with VerticalScroll(id="form-body") as body:
+                body.can_focus = False  # Tab goes field to field, each scrolled into view
+                with Grid():
+                    yield Label("Title")
+                    yield Input(task.title if task else "", id="title", placeholder="what to do", compact=True)
+                    yield Label("Practice")
+                    yield Select(practices, value=task.practice if task and task.practice else Select.NULL,
+                                 id="practice", prompt="none", compact=True)
+                    yield Label("Day")
+                    yield Input(f"{task.day}" if task and task.day else "", id="day",
+                                placeholder="today, fri, next mon, 2026-12-01", compact=True)
+                    yield Label("Due")
+                    yield Input(f"{task.due}" if task and task.due else "", id="due", placeholder="same forms", compact=True)
+                    yield Label("Estimate")
+                    yield Input(format_minutes(task.estimate) if task else "", id="estimate", placeholder="45m, 1h30m", compact=True)
+                    yield Label("Tags")
+                    yield Input(" ".join(task.tags) if task else "", id="tags", placeholder="sql @maria self-started", compact=True)
+                yield OptionList(id="templates", markup=False)
+            with Vertical(id="form-foot"):
+                yield Static(id="error")
+                with Horizontal(id="form-buttons"):
+                    yield Static(Content("ctrl+s saves · Esc cancels"), id="form-keys")
+                    yield Button("Take theirs", id="theirs")
+                    yield Button("Cancel", id="cancel")
+                    yield Button("Save", id="save", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
+        self.query_one("#theirs", Button).display = False
         self.show_templates()
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -104,7 +154,7 @@ class TaskForm(ModalScreen[dict | None]):
         session = self.app.session
         templates = session.host.templates(str(practice), session.board)
         self.templates = {template.id: template for template in templates}
-        listing.add_options(Option(Content(f"{template.title}  ({format_minutes(template.estimate)})"), id=template.id)
+        listing.add_options(Option(Content(printable(f"{template.title}  ({format_minutes(template.estimate)})")), id=template.id)
                             for template in templates)
         listing.border_title = "Templates: Enter fills the form"
         listing.display = bool(templates)
@@ -121,6 +171,8 @@ class TaskForm(ModalScreen[dict | None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
             self.action_save()
+        elif event.button.id == "theirs":
+            self.take_theirs()
         else:
             self.action_cancel()
 
@@ -134,11 +186,42 @@ class TaskForm(ModalScreen[dict | None]):
         try:
             values = self.read_values()
         except (DateError, ModelError) as error:
-            self.query_one("#error", Static).update(Content(str(error)))
+            self.say(str(error))
             return
-        self.dismiss(values)
+        task = self.task_being_edited
+        if task is None:
+            self.dismiss(values)
+            return
+        saved = self.app.session.store.read_task(task.id)
+        clashes = conflicts(self.opened, values, saved) if isinstance(saved, Task) else {}
+        if clashes and clashes != self.shown_conflicts:
+            self.shown_conflicts = clashes
+            self.say("Changed elsewhere since you opened this: "
+                     + "; ".join(f"{field} is now {shown_value(value)}" for field, value in clashes.items())
+                     + ". ctrl+s keeps yours, Take theirs shows theirs.")
+            self.query_one("#theirs", Button).display = True
+            return
+        self.dismiss(form_changes(self.opened, values))
+
+    def take_theirs(self) -> None:
+        """Put the other writer's values in the clashing fields (and take them as the new base)."""
+        for field, value in self.shown_conflicts.items():
+            self.opened[field] = value
+            if field == "practice":
+                self.query_one("#practice", Select).value = value if value else Select.NULL
+            else:
+                self.query_one(f"#{field}", Input).value = shown_value(value) if value is not None else ""
+        self.shown_conflicts = {}
+        self.query_one("#theirs", Button).display = False
+        self.query_one("#error", Static).display = False
+
+    def say(self, message: str) -> None:
+        said = self.query_one("#error", Static)
+        said.update(Content(printable(message)))
+        said.display = True
 
     def read_values(self) -> dict[str, Any]:
+        """The fields as typed, parsed (FORM_FIELDS); DateError or ModelError when one is not valid."""
         def text(field_id: str) -> str:
             return self.query_one(f"#{field_id}", Input).value.strip()
 

@@ -134,8 +134,11 @@ class BoardScreen(TaskListsScreen):
             cards.show_tasks(tasks)
             cards.update_header()
         self.query_one(TitleBar).refresh_title()
+        self.show_hint()
+
+    def show_hint(self) -> None:
+        """An empty board says what to do, in its first column; a card in any column takes it away."""
         empty = not any(cards.task_ids for cards in self.lists)
-        # An empty board says what to do, in its first column.
         self.lists[0].show_placeholder(
             "" if not empty else "No task matches the filter: Esc clears it." if self.filter.active
             else "No tasks here yet: press n to add one, or 2 to plan the week.")
@@ -155,6 +158,7 @@ class BoardScreen(TaskListsScreen):
                 self.board_tasks.pop(task_id, None)
             self.update_card(task_id)
         self.query_one(TitleBar).refresh_title()
+        self.show_hint()  # the first card added, or the last one gone
 
     def on_screen_resume(self) -> None:
         if self._stale or self.this_week.label != self.app.session.current_week():

@@ -23,7 +23,7 @@ from planner.app.widgets.chart import PracticeSparklines, WeekBars, score_text, 
 from planner.app.widgets.title_bar import TitleBar
 from planner.dates import shift_week
 from planner.insights import Insights, build_insights
-from planner.scoring import score_weeks
+from planner.scoring import plan_start, score_weeks
 
 DEFAULT_WEEKS = 12
 MIN_WEEKS = 4
@@ -120,7 +120,8 @@ class InsightsScreen(Screen):
         def work() -> Insights:
             labels = [shift_week(last_week, offset, board.week_start) for offset in range(1 - count, 1)]
             week_plans = {label: session.week_plan(label) for label in labels}
-            results = score_weeks(host, board, last_week, count, tasks, week_plans, today)
+            since = plan_start(tasks, session.store.week_labels(), board.week_start) or today
+            results = score_weeks(host, board, last_week, count, tasks, week_plans, today, since)
             in_progress = bool(results) and not results[-1].week.is_past
             return build_insights(results, week_plans, last_in_progress=in_progress)
 

@@ -30,6 +30,7 @@ from planner.app.widgets.title_bar import TitleBar
 from planner.config import Config, ConfigError, config_dir, save_config_value
 from planner.dates import format_minutes
 from planner.host import PluginRecord
+from planner.text import printable, tag_label
 
 STATUS_STYLES = {"active": "$success", "error": "$error", "blocked": "$warning"}
 PHASE_TITLES = {"plan": "Planning questions", "review": "Review questions"}
@@ -179,10 +180,10 @@ class PracticesScreen(Screen):
         status, style = self.status_text(record)
         host = self.app.session.host
         labels = [host.practices[pid].label for pid in record.practices if pid in host.practices]
-        second = " · ".join([record.describe_origin(), *labels])
-        lines = [Content.assemble((record.name, "bold"), "  ", (status, style)), Content(second).stylize("dim")]
+        second = printable(" · ".join([record.describe_origin(), *labels]))
+        lines = [Content.assemble((printable(record.name), "bold"), "  ", (status, style)), Content(second).stylize("dim")]
         if record.error:
-            lines.append(Content(record.error).stylize("$error"))
+            lines.append(Content(printable(record.error)).stylize("$error"))
         return Content("\n").join(lines)
 
     def show_details(self) -> None:
@@ -201,12 +202,12 @@ class PracticesScreen(Screen):
     def details(self, record: PluginRecord) -> Content:
         status, style = self.status_text(record)
         lines: list[Content] = [
-            Content.assemble((record.name, "bold"), "  ", (status, style)),
-            Content(f"from {record.describe_origin()}"
+            Content.assemble((printable(record.name), "bold"), "  ", (status, style)),
+            Content(printable(f"from {record.describe_origin()}")
                     + (f" ({record.source})" if record.origin == "built-in" else "")).stylize("dim"),
         ]
         if record.error:
-            lines.append(Content.assemble(("error: ", "bold $error"), (record.error, "$error")))
+            lines.append(Content.assemble(("error: ", "bold $error"), (printable(record.error), "$error")))
         if record.name in self.pending:
             lines.append(Content("config.toml is changed; the plugins were loaded at start-up, so this applies "
                                  "when the planner starts again.").stylize("italic"))
@@ -233,7 +234,7 @@ class PracticesScreen(Screen):
                     if key not in ("weight", "enabled", "order")}
         tuning = [f"weight {weight:g}"] + [f"{key} = {format_setting(value)}" for key, value in settings.items()]
         lines = [
-            Content.assemble(practice_badge(practice), " ", (practice.name, "bold"), (on_board, "$warning")),
+            Content.assemble(practice_badge(practice), " ", (printable(practice.name), "bold"), (on_board, "$warning")),
             hanging("", practice.summary, width),
             hanging("", " · ".join(tuning), width, "dim"),
         ]
@@ -253,7 +254,7 @@ class PracticesScreen(Screen):
             lines += [Content(""), Content("Task templates").stylize("bold underline")]
             for template in templates:
                 extra = [format_minutes(template.estimate)] if template.estimate else []
-                extra += [f"#{tag}" for tag in template.tags]
+                extra += [tag_label(tag) for tag in template.tags]
                 lines.append(hanging("• ", template.title, width))
                 if extra:
                     lines.append(hanging("  ", " ".join(extra), width, "dim"))

@@ -30,6 +30,7 @@ from planner.app.widgets.score_panel import ScorePanel, hanging_line
 from planner.app.widgets.title_bar import TitleBar
 from planner.dates import shift_week, week_days
 from planner.model import Task, WeekPlan, WeekView, move_task, reopen_column, schedule_task
+from planner.text import printable
 
 if TYPE_CHECKING:  # scoring loads the plugin host: imported in the thread that computes the scores
     from planner.scoring import WeekScore
@@ -172,7 +173,7 @@ class IntentionsPanel(Static):
             lines.append(hanging_line(badge, text or "-", "" if text else "dim", width or None))
         for practice_id, text in plan.intentions.items():
             if practice_id not in named:  # a practice switched off or gone: its words stay visible
-                lines.append(hanging_line(Content(f"{practice_id[:6]:^6} "), " ".join(text.split()), "",
+                lines.append(hanging_line(Content(f"{printable(practice_id)[:6]:^6} "), " ".join(text.split()), "",
                                           width or None))
         return Content("\n").join(lines)
 
@@ -201,8 +202,8 @@ class WeekScreen(TaskListsScreen):
     """
 
     BINDINGS = [
-        Binding("left,h", "focus_day(-1)", "Day", show=False, id="week.day_left"),
-        Binding("right,l", "focus_day(1)", "Day", show=False, id="week.day_right"),
+        Binding("left,h", "focus_day(-1)", "Day left", show=False, id="week.day_left"),
+        Binding("right,l", "focus_day(1)", "Day right", show=False, id="week.day_right"),
         Binding("left_square_bracket", "shift_week(-1)", "Previous week", key_display="[", group=WEEKS,
                 id="week.previous"),
         Binding("right_square_bracket", "shift_week(1)", "Next week", key_display="]", group=WEEKS, id="week.next"),

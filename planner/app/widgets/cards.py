@@ -17,7 +17,10 @@ from textual.content import Content
 from planner.api import Practice
 from planner.dates import format_minutes
 from planner.model import Task
+from planner.text import printable, shown_title, tag_label
 
+#: The style of a card's tags, by which card_lines knows them.
+TAG_STYLE = "dim italic"
 #: A piece of text and its style ("" for none).
 Run = tuple[str, str]
 #: One screen line of a card.
@@ -34,7 +37,7 @@ def text_colour_on(background: str) -> str:
 @lru_cache(maxsize=64)
 def badge_run(label: str, colour: str, width: int = 6) -> Run:
     """A practice's label centred on its colour: the label is text, so colour is never alone."""
-    return (f"{label[:width]:^{width}}", f"bold {text_colour_on(colour)} on {colour}")
+    return (f"{printable(label)[:width]:^{width}}", f"bold {text_colour_on(colour)} on {colour}")
 
 
 def practice_badge(practice: Practice | None, fallback: str = "") -> Content:
@@ -42,6 +45,14 @@ def practice_badge(practice: Practice | None, fallback: str = "") -> Content:
     if practice is None:
         return Content(f"{fallback or '-':^6}") if fallback else Content("")
     return Content.assemble(badge_run(practice.label, practice.color))
+
+
+def fit_word(text: str, width: int) -> str:
+    """A word that must not be split across lines (a tag): itself, or cut to `width` cells with an
+    ellipsis when no line is that wide."""
+    if (len(text) if text.isascii() else cell_len(text)) <= width:
+        return text
+    return cut_cells(text, max(width - 1, 1))[0] + "…"
 
 
 def due_part(task: Task, today: date) -> Run | None:
@@ -62,7 +73,8 @@ def card_parts(task: Task, practice: Practice | None, today: date, *, show_day: 
         head.append(badge_run(practice.label, practice.color))
     elif task.practice:
         head.append((f"{task.practice:^6}", ""))
-    head.append((task.title, "strike") if task.is_done else (task.title, ""))
+    title = shown_title(task.title)
+    head.append((title, "strike") if task.is_done else (title, ""))
     details: Line = []
     due = due_part(task, today)
     if due is not None:
@@ -72,7 +84,7 @@ def card_parts(task: Task, practice: Practice | None, today: date, *, show_day: 
     if task.estimate:
         details.append((format_minutes(task.estimate), "dim"))
     if task.tags:
-        details.append((" ".join(f"#{tag}" for tag in task.tags), "dim italic"))
+        details.append((" ".join(tag_label(tag) for tag in task.tags), TAG_STYLE))
     return head, details
 
 
@@ -95,7 +107,10 @@ def card_lines(task: Task, practice: Practice | None, today: date, width: int) -
     for index, (text, style) in enumerate(details):
         if index:
             detail_words.append(("·", "dim"))
-        detail_words += split_words(text, style)
+        words = split_words(text, style)
+        if style == TAG_STYLE:  # a tag is one word to read: never split, cut with … when too long
+            words = [(fit_word(word, width), style) for word, style in words]
+        detail_words += words
     lines += wrap_words(detail_words, width)
     lines.append([])
     return lines

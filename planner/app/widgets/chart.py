@@ -16,6 +16,7 @@ from textual.widget import Widget
 
 from planner.app.widgets.cards import practice_badge
 from planner.insights import Insights, PracticeTrend, bar_rows, horizontal_bar, sparkline
+from planner.text import cell_width, pad, printable
 
 #: Left of the bars: the 0/50/100 scale.
 SCALE_WIDTH = 4
@@ -145,7 +146,7 @@ class PracticeSparklines(Widget):
         weeks = len(self.trends[0].scores)
         streaks = [trend.streak.describe() for trend in self.trends]
         streak_width = max(len(text) for text in streaks)
-        name_width = max(len(trend.practice.name) for trend in self.trends)
+        name_width = max(cell_width(printable(trend.practice.name)) for trend in self.trends)
         fixed = 6 + 1 + 1 + 3 + 2 + streak_width  # badge, gaps, newest score, streak
         with_names = fixed + name_width + 2 + weeks <= width
         room = width - fixed - (name_width + 2 if with_names else 0)
@@ -160,7 +161,7 @@ class PracticeSparklines(Widget):
             spark = spark.stylize(f"{trend.practice.color}")
             parts: list[Content | str | tuple[str, str]] = [practice_badge(trend.practice), " "]
             if with_names:
-                parts.append(Content(f"{trend.practice.name:<{name_width}}  "))
+                parts.append(Content(pad(printable(trend.practice.name), name_width) + "  "))
             latest = trend.latest
             parts += [spark, (f" {score_text(latest):>3}", "bold"), "  ",
                       (streak_text, "" if trend.streak.current else "dim")]
@@ -175,7 +176,9 @@ def hanging(prefix: str, text: str, width: int, style: str = "") -> Content:
 
 def wrapped_under(text: str, width: int, indent: int, style: str = "") -> Content:
     """`text` to follow `indent` cells of something else on its first line, wrapped to `width`
-    with every later line indented by `indent`, so the text reads as one block."""
+    with every later line indented by `indent`, so the text reads as one block. Plugin and plan
+    text shows as data (printable)."""
+    text = printable(text)
     if width < indent + 16:  # not laid out yet, or too narrow to be worth it: let the widget wrap
         return Content(text).stylize(style)
     lines = textwrap.wrap(text, width - indent, break_on_hyphens=False) or [""]

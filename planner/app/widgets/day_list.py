@@ -16,6 +16,7 @@ from planner.api import Practice
 from planner.app.widgets.cards import Line, Run, badge_run, title_words, truncate_line, wrap_words
 from planner.app.widgets.task_list import TaskList
 from planner.model import Task
+from planner.text import shown_title
 
 #: Below this many cells a list shows two-letter practice badges: a full badge would leave no room
 #: for the title.
@@ -32,7 +33,7 @@ def day_card(task: Task, practice: Practice | None, *, compact: bool) -> Line:
         runs.append((f"{task.practice[:width]:^{width}}", ""))
     if task.is_done:
         runs.append(("✓", ""))
-    runs.append((task.title, "strike dim" if task.is_done else ""))
+    runs.append((shown_title(task.title), "strike dim" if task.is_done else ""))
     return runs
 
 

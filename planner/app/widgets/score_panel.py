@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from planner.app.widgets.cards import practice_badge
 from planner.report import format_score, score_bar
+from planner.text import printable
 
 if TYPE_CHECKING:  # scoring loads the plugin host: imported by whoever computes the scores
     from planner.scoring import WeekScore
@@ -56,7 +57,8 @@ def change_style(change: float | None) -> str:
 
 def hanging_line(prefix: Content, text: str, style: str, width: int | None) -> Content:
     """`prefix` then `text`; with a `width`, the text wraps under itself rather than under the
-    prefix, so a column of badges stays a column."""
+    prefix, so a column of badges stays a column. Plugin and plan text shows as data (printable)."""
+    text = printable(text)
     room = (width or 0) - prefix.cell_length
     if width is None or room < 12:
         return Content.assemble(prefix, (text, style))

@@ -69,7 +69,8 @@ class TaskList(ScrollView, can_focus=True):
         Binding("end", "last", "Last", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter", "select", "Open", show=False),
+        # An id, so help lists it (and a keymap can move it): it is how a card's details open.
+        Binding("enter", "select", "Details", show=False, id="list.details"),
     ]
     #: Blank cells to the left of every task.
     INDENT: ClassVar[int] = 0
@@ -130,6 +131,11 @@ class TaskList(ScrollView, can_focus=True):
         # The list's size comes from the screen's layout (1fr), never from its rows: a row added or
         # removed (which changes the virtual size) needs this list repainted, not the screen laid out.
         return super().refresh(*regions, repaint=repaint, layout=False, recompose=recompose)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The list never scrolls sideways (overflow-x: hidden), so left and right belong to the screen
+        # (the next column, the next day): off here, help lists them there too.
+        return action not in ("scroll_left", "scroll_right", "page_left", "page_right")
 
     # --- what a subclass says ------------------------------------------------------------------------
 

@@ -12,13 +12,14 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from planner.model import make_week_view
+from planner.text import printable
 
 DEBOUNCE_SECONDS = 0.25
 
 
 class TitleBar(Static):
     DEFAULT_CSS = """
-    TitleBar { height: 1; background: $primary 30%; padding: 0 1; }
+    TitleBar { height: 1; background: $primary 30%; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self) -> None:
@@ -42,18 +43,25 @@ class TitleBar(Static):
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE_SECONDS, self.refresh_score)
 
+    def on_resize(self) -> None:
+        self.show_title()
+
     def show_title(self) -> None:
         session = self.app.session
-        parts: list[str | tuple[str, str]] = [("Value Planner", "bold")]
         screen_name = getattr(self.screen, "TITLE", "")
-        if screen_name:
-            parts += [" · ", (screen_name, "bold")]
-        parts += ["  ", session.current_week()]
+        brand: list[str | tuple[str, str]] = [("Value Planner", "bold"), " · " if screen_name else "  "]
+        parts: list[str | tuple[str, str]] = [(screen_name, "bold"), "  "] if screen_name else []
+        parts.append(session.current_week())
         if self.value is not None:
             parts += ["  value ", (f"{self.value:.0f}", "bold")]
-        # The plan's own title last: on a narrow terminal it is what gets cut, not the screen's name.
-        parts += ["  ", (session.board.title, "italic")]
-        self.update(Content.assemble(*parts), layout=False)  # always one line: no layout pass needed
+        parts += ["  ", (printable(session.board.title), "italic")]
+        title = Content.assemble(*brand, *parts)
+        width = self.content_region.width  # 0 before the first layout
+        if width and title.cell_length > width:
+            # The app's name is what a narrow terminal can best spare (80 columns cut the plan's title);
+            # a plan title still too long ends in an ellipsis.
+            title = Content.assemble(*parts)
+        self.update(title, layout=False)  # always one line: no layout pass needed
 
     def refresh_score(self) -> None:
         self.run_worker(self._compute_score, thread=True, exclusive=True, group="title-score", exit_on_error=False)
