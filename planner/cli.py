@@ -275,11 +275,21 @@ class Command:
         short_ids = session.short_ids()
         if args.json:
             self.print_json([report.task_json(task, short_ids[task.id]) for task in tasks])
-            return
-        if not tasks:
+        elif not tasks:
             self.print(self._nothing_listed(statuses))
-            return
-        self.print(report.task_table(tasks, session.board, self.labels(), short_ids))
+        else:
+            self.print(report.task_table(tasks, session.board, self.labels(), short_ids))
+        self.refuse_incomplete()
+
+    def refuse_incomplete(self) -> None:
+        """A task file that cannot be read may belong in the answer: say so, and exit 2, never
+        leave it out in silence (the notices name each file)."""
+        problems = self.session.problems
+        if problems:
+            count = len(problems)
+            print(f"planner: {count} task file{'s' * (count != 1)} could not be read, so this answer may be "
+                  "incomplete (`planner check` lists them)", file=sys.stderr)
+            raise SystemExit(EXIT_BAD_DATA)
 
     def _nothing_listed(self, statuses: tuple[str, ...]) -> str:
         """An empty listing names the plan folder: the wrong folder is the likeliest surprise."""
@@ -328,7 +338,9 @@ class Command:
         if args.column:
             fields["column"] = self.column(args.column)
         # Operations, applied under the lock to the task as it is on disk then (TaskChanges).
-        changes = TaskChanges(fields, _tags(args.add_tag) or (), _tags(args.remove_tag) or ())
+        # Tags to remove are matched as written: a hand-written tag with a space can be removed too.
+        removed = tuple(tag for value in args.remove_tag or () for tag in value.split(","))
+        changes = TaskChanges(fields, _tags(args.add_tag) or (), removed)
         if not changes:
             raise UserError("nothing to change: give at least one option such as --title or --due (see --help)")
         task = session.change_task(task, changes.apply, f"edit {task.title!r}")
@@ -578,8 +590,34 @@ class Command:
                 path = session.store.task_path(task.id)
                 line, column = locate_key(path.read_text(encoding="utf-8"), key)
                 self.print(f"{session.store.display_path(path)}:{line}:{column}: warning: {message}")
+        conflicts = self._kept_conflicts()
         self.print(f"{session.root}: {len(session.tasks)} tasks, {len(session.store.week_labels())} weeks, "
-                   "no problems")
+                   "no problems" + (f", {conflicts} conflicts kept by sync to resolve" if conflicts else ""))
+
+    def _kept_conflicts(self) -> int:
+        """List each conflict a sync kept (a warning: both values are safe in the file)."""
+        from planner.merge import conflicts_in
+        from planner.schema import locate_key
+
+        session = self.session
+        store = session.store
+        documents: list[tuple[str, Any, Any]] = [("board", store.board_path, session.board.extra)]
+        documents += [(session.short_ids()[task.id], store.task_path(task.id), task.extra)
+                      for task in session.tasks.values() if "conflicts" in task.extra]
+        for label in store.week_labels():
+            week = session.week_plan(label)
+            if week is not None and "conflicts" in week.extra:
+                documents.append((label, store.week_path(label), week.extra))
+        count = 0
+        for target, path, extra in documents:
+            for conflict in conflicts_in(extra):
+                count += 1
+                line, column = locate_key(path.read_text(encoding="utf-8"), "conflicts")
+                other = "(no value)" if conflict.value is None else repr(conflict.value)
+                self.print(f"{store.display_path(path)}:{line}:{column}: warning: {conflict.field} was changed on "
+                           f"two machines; the other value was {other} "
+                           f"(`planner resolve {target} {conflict.field} current|other`)")
+        return count
 
     def cmd_export(self, args: argparse.Namespace) -> None:
         from planner import report
@@ -592,6 +630,7 @@ class Command:
                              "tasks": [report.task_json(task, short_ids[task.id]) for task in session.tasks.values()],
                              "weeks": [_without_tasks(report.week_json(session.week_view(label), [], short_ids))
                                        for label in session.store.week_labels()]})
+            self.refuse_incomplete()
             return
         label = self.week_or_current(args.week)
         view = session.week_view(label)
@@ -603,6 +642,53 @@ class Command:
             self.print_json(document)
         else:
             self.write(report.week_markdown(view, tasks, self.labels(), self.prompt_texts(label), result))
+
+    def cmd_sync(self, args: argparse.Namespace) -> None:
+        from planner import sync
+
+        session = self.session
+        session.warn_about_problems = False
+        if args.init is None and not args.resolve and session.store.lost_its_board():
+            raise session.store.no_board_error()
+
+        def progress(step: str) -> None:
+            print(f"planner: {step}...", file=sys.stderr, flush=True)
+
+        try:
+            if args.resolve:
+                result = sync.resolve(session.store)
+                self.print(f"Merged {len(result.resolved)} file{'s' * (len(result.resolved) != 1)}"
+                           + (": " + ", ".join(result.resolved) if result.resolved else " (none needed it)"))
+                return
+            if args.init is not None:
+                result = sync.init(session.store, args.init or None, progress)
+            else:
+                result = sync.sync(session.store, progress)
+        except sync.SyncError as error:
+            if error.status == EXIT_USER_ERROR:
+                raise UserError(str(error)) from None
+            for line in str(error).splitlines()[:-1]:
+                print(printable(line), file=sys.stderr)
+            _fail(str(error).splitlines()[-1], error.status)
+            raise SystemExit(error.status) from None
+        self.print(f"{'Not synced' if result.offline else 'Synced'} {session.root}: {result.summary()}")
+        conflicts = _conflict_count(sync.PlanStore(session.root), result.received)
+        if conflicts:
+            self.print(f"{conflicts} field{'s' * (conflicts != 1)} changed on both sides: the later change is in "
+                       "the file, the other is kept (`planner check` lists them, `planner resolve` settles them)")
+        if result.offline:
+            raise SystemExit(sync.EXIT_OFFLINE)
+
+    def cmd_merge_driver(self, args: argparse.Namespace) -> None:
+        from pathlib import Path
+
+        from planner.sync import merge_driver
+
+        raise SystemExit(merge_driver(Path(args.base), Path(args.ours), Path(args.theirs), args.path))
+
+    def cmd_resolve(self, args: argparse.Namespace) -> None:
+        target = self.session.resolve_conflict(args.target, args.field, take_other=args.keep == "other")
+        self.print(f"Resolved {args.field} of {target}: {'took the other value' if args.keep == 'other' else 'kept the current value'}")
 
     def cmd_open(self, args: argparse.Namespace) -> None:
         """No command: the full-screen planner, on a demo plan until the user has one."""
@@ -742,6 +828,24 @@ def build_parser() -> Parser:
 
     command("check", "check every file of the plan folder; exit 2 when any has a problem")
 
+    sub = command("sync", "commit, fetch, merge field by field and push the plan folder with your own git")
+    sub.add_argument("--init", nargs="?", const="", metavar="REMOTE",
+                     help="make the plan folder a git repository (or adopt one, or clone REMOTE into an empty "
+                          "folder) and set up the planner's merge driver")
+    sub.add_argument("--resolve", action="store_true",
+                     help="finish a merge a plain `git pull` left unfinished, with the planner's merge rules")
+
+    sub = command("resolve", "settle a conflict a sync kept: keep the current value or take the other")
+    sub.add_argument("target", help="a task id, a week (2026-W48) or `board`")
+    sub.add_argument("field", help="the field in conflict, as `planner check` or `planner show` names it")
+    sub.add_argument("keep", choices=("current", "other"), help="current: keep the value in the file; "
+                                                                 "other: take the value that lost")
+
+    # Run by git, not by people: `git config merge.planner.driver` (set by `planner sync`).
+    sub = commands.add_parser("merge-driver")
+    for name in ("base", "ours", "theirs", "path"):
+        sub.add_argument(name)
+
     sub = command("export", "export a week (or, as JSON, the whole plan)")
     sub.add_argument("--format", choices=("markdown", "json"), default="markdown")
     sub.add_argument("--week", "-w")
@@ -751,6 +855,7 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str] | None = None, *, plugins: Sequence[tuple[str, Any]] = ()) -> int:
     """`plugins`: (name, plugin) pairs loaded beside the installed ones, for planner.testing.run_planner."""
     runner = Command(lambda args: Session(args.plans))
+    failure = ""
     try:
         args = build_parser().parse_args(argv)
         name = args.command or "open"
@@ -759,12 +864,14 @@ def main(argv: Sequence[str] | None = None, *, plugins: Sequence[tuple[str, Any]
         runner.session = runner.session_factory(args)
         if plugins:
             runner.session.host.add_plugins_under_test(plugins)
-        getattr(runner, f"cmd_{name}")(args)
+        getattr(runner, f"cmd_{name.replace('-', '_')}")(args)
         return 0
     except (UserError, DateError, ModelError) as error:
-        return _fail(str(error), EXIT_USER_ERROR)
+        failure = str(error)
+        return _fail(failure, EXIT_USER_ERROR)
     except (StoreError, ConfigError) as error:
-        return _fail(str(error), EXIT_BAD_DATA)
+        failure = str(error)
+        return _fail(failure, EXIT_BAD_DATA)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -790,7 +897,29 @@ def main(argv: Sequence[str] | None = None, *, plugins: Sequence[tuple[str, Any]
     finally:
         session = getattr(runner, "session", None)
         for notice in session.messages() if session else ():
-            print(f"planner: {printable(notice)}", file=sys.stderr)
+            if not _told_already(notice, failure):
+                print(f"planner: {printable(notice)}", file=sys.stderr)
+
+
+def _told_already(notice: str, failure: str) -> bool:
+    """A notice about the very file the error was about (`path:line:col: ...`): one line is enough."""
+    problem = notice.split(" (left out", 1)[0].split(" (week file left out", 1)[0]
+    return bool(failure) and problem in failure
+
+
+def _conflict_count(store: Any, paths: Sequence[str]) -> int:
+    """Conflicts the merge kept in the files it changed."""
+    from planner.merge import conflicts_in
+    from planner.store import parse_toml, read_plan_file
+
+    count = 0
+    for path in paths:
+        if path.endswith(".toml"):
+            try:
+                count += len(conflicts_in(parse_toml(read_plan_file(store.root / path))))
+            except (OSError, ValueError):
+                continue
+    return count
 
 
 def _without_tasks(week: dict[str, Any]) -> dict[str, Any]:

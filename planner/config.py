@@ -6,9 +6,13 @@ Environment variables win over config.toml, which wins over the platform's defau
 - PLANNER_PLUGINS_ALLOW / PLANNER_PLUGINS_BLOCK: comma-separated plugin names.
 - PLANNER_STRICT_PLUGINS=1: re-raise plugin errors instead of isolating them (for plugin authors).
 - PLANNER_TRACE_HOOKS=FILE: append a line for every hook call to FILE.
+- PLANNER_HOOK_TIMEOUT: seconds a plugin's hook call may take before the plugin is disabled for the
+  session (default 5; also `hook_timeout` under `[plugins]` in config.toml).
 - PLANNER_CACHE_DIR: where derived indexes are kept (default: the platform's cache folder).
 - PLANNER_STATE_DIR: where crash reports are written (default: the platform's state folder).
 - PLANNER_NOW: pin the clock to an ISO date-time (tests, demos, benchmarks).
+- PLANNER_WATCH: how the full-screen planner follows changes made to the plan folder elsewhere:
+  "events" (the default; polling on a network file system), "poll", or "off" (planner.watch).
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ def edit_task(task: Task, now: datetime, board: Board, **changes: Any) -> Task:
     if "title" in changes:
         changes["title"] = clean_title(changes["title"])
     if "tags" in changes:
-        changes["tags"] = normalise_tags(changes["tags"])
+        changes["tags"] = normalise_tags(changes["tags"], keep=task.tags)
     edited = _settle_week(replace(task, **changes), board)
     if column is not None and column != edited.column:
         edited = move_task(edited, column, now, board)
@@ -240,7 +240,7 @@ class TaskChanges:
     def apply(self, task: Task, now: datetime, board: Board) -> Task:
         changes = dict(self.fields)
         if self.add_tags or self.remove_tags:
-            removed = set(normalise_tags(self.remove_tags))
+            removed = {tag.strip().lstrip("#").strip() for tag in self.remove_tags} | set(self.remove_tags)
             tags = (*changes.get("tags", task.tags), *normalise_tags(self.add_tags))
             changes["tags"] = [tag for tag in tags if tag not in removed]
         if "week" in changes and "day" not in changes and task.day is not None \
@@ -301,10 +301,16 @@ def schedule_task(task: Task, now: datetime, board: Board, *, week: str | None, 
     return _touch(task, replace(task, week=week, day=day), now)
 
 
-def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Tags without spaces or a leading `#`, in first-seen order, without repeats."""
+def normalise_tags(tags: Iterable[str], keep: Iterable[str] = ()) -> tuple[str, ...]:
+    """Tags without spaces or a leading `#`, in first-seen order, without repeats. Tags in `keep`
+    (what the task holds already, perhaps written by hand with a space) pass as they are: an edit
+    must not fail on a tag it does not touch."""
     seen: dict[str, None] = {}
+    kept = set(keep)
     for tag in tags:
+        if tag in kept:
+            seen.setdefault(tag, None)
+            continue
         cleaned = tag.strip().lstrip("#").strip()
         if cleaned and len(cleaned.split()) == 1:  # no space, tab or newline inside
             seen.setdefault(cleaned, None)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from planner.dates import format_minutes
+from planner.merge import task_conflicts
 from planner.model import Board, Task, WeekView
 from planner.text import cell_width, pad, printable, tag_label
 
@@ -40,7 +41,13 @@ def task_json(task: Task, short_id: str) -> dict[str, Any]:
         "created": _iso(task.created),
         "updated": _iso(task.updated),
         "done_at": _iso(task.done_at),
+        "conflicts": [{"field": conflict.field, "other": _json_value(conflict.value)}
+                      for conflict in task_conflicts(task)],
     }
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -64,7 +71,7 @@ def task_table(tasks: Sequence[Task], board: Board, labels: Mapping[str, str], s
         if task.estimate:
             details.append(format_minutes(task.estimate))
         details.extend(tag_label(tag) for tag in task.tags)
-        status = {"done": "✓ ", "deleted": "✗ "}.get(task.status, "")
+        status = {"done": "✓ ", "deleted": "✗ "}.get(task.status, "") + ("⚠ " if "conflicts" in task.extra else "")
         rows.append((printable(short_ids[task.id]), printable(titles.get(task.column, task.column)),
                      printable(labels.get(task.practice or "", task.practice or "-")), status + printable(task.title),
                      "  ".join(details)))
@@ -88,6 +95,10 @@ def task_detail(task: Task, board: Board, practice_name: str | None, short_id: s
                          ("updated", task.updated), ("done", task.done_at)):
         if value:
             lines.append(f"{label:<9} {value}")
+    for conflict in task_conflicts(task):
+        other = "(no value)" if conflict.value is None else repr(conflict.value)
+        lines.append(printable(f"⚠ conflict {conflict.field}: changed on two machines; the other value was {other} "
+                               f"(`planner resolve {short_id} {conflict.field} current|other`)"))
     if task.notes:
         lines += ["", printable(task.notes, multiline=True)]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from planner.config import Config, index_path_for, load_config, undo_path_for
 from planner.dates import Clock, fixed_clock_from_env, in_zone, local_timezone, week_of
@@ -257,6 +257,61 @@ class Session:
     def change_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan:
         self.ensure_plan()
         return self.store.update_week(label, change)
+
+    def take_task_files(self, read: Mapping[str, Task | Problem | None]) -> set[str]:
+        """Put task files read again after a change made elsewhere (by id: the task, a Problem when
+        the file no longer parses, None when it is gone) into the loaded plan; returns the ids whose
+        task changed. A file that does not parse takes its task out until it is fixed."""
+        tasks, problems = self._load()
+        problems[:] = [problem for problem in problems if problem.path.stem not in read]
+        changed = set()
+        for task_id, result in read.items():
+            task = self._with_columns({task_id: result})[task_id] if isinstance(result, Task) else None
+            if isinstance(result, Problem):
+                problems.append(result)
+            if task != tasks.get(task_id):
+                changed.add(task_id)
+                if task is None:
+                    tasks.pop(task_id, None)
+                else:
+                    tasks[task_id] = task
+        problems.sort(key=lambda problem: str(problem.path))
+        return changed
+
+    def resolve_conflict(self, target: str, field: str, *, take_other: bool) -> str:
+        """Settle a conflict a sync kept in a task, a week or the board (planner.merge): keep the
+        value in the file, or take the one that lost. Returns what was resolved, as shown."""
+        from planner.merge import MergeError, resolve_document, resolve_task
+        from planner.schema import SchemaError, board_from_toml, board_to_toml, week_from_toml, week_to_toml
+
+        zone = self.store.zone
+        try:
+            if target.strip().lower() == "board":
+                self.store.update_board(lambda board: board_from_toml(
+                    resolve_document(board_to_toml(board), field, take_other)))
+                return "the board"
+            week = _week_label(target)
+            if week is not None:
+                self.change_week(week, lambda plan: week_from_toml(
+                    resolve_document(week_to_toml(plan), field, take_other), file_label=week, zone=zone))
+                return f"week {week}"
+
+            task = self.change_task(self.find(target), lambda task, now, board: resolve_task(
+                task, field, take_other, now, zone), f"resolve {field}")
+            return f"task {self.short_ids()[task.id]}"
+        except (MergeError, SchemaError) as error:
+            raise UserError(str(error)) from None
+
+
+def _week_label(text: str) -> str | None:
+    from planner.dates import DateError, parse_week_label
+
+    if "-w" not in text.lower():
+        return None
+    try:
+        return parse_week_label(text)
+    except DateError:
+        return None
 
 
 #: More problem files than this are summed up in one notice rather than listed one by one.

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import fcntl
 import gc
+import hashlib
 import os
 import re
 from stat import S_IMODE, S_ISDIR, S_ISLNK, S_ISREG
@@ -24,11 +25,12 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from planner.dates import DateError, check_timezone, parse_week_label
-from planner.model import Board, Task, WeekPlan
+from planner.merge import has_conflict_markers
+from planner.model import Board, ModelError, Task, WeekPlan
 from planner.schema import (
     NewerSchemaError,
     SchemaError,
@@ -84,9 +86,10 @@ def write_derived(path: Path, data: bytes) -> None:
         os.replace(temp, path)
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Replace `path` with `data` so that a crash leaves either the old or the new file, never a
-    mix. Returns False (and writes nothing) when the file already holds exactly `data`."""
+    mix. Returns False (and writes nothing) when the file already holds exactly `data`.
+    `durable=False` skips the fsyncs, for a caller that writes many files and then syncs once."""
     try:
         if read_plan_bytes(path) == data:
             return False
@@ -99,13 +102,15 @@ def atomic_write(path: Path, data: bytes) -> bool:
         with os.fdopen(descriptor, "wb") as temp:
             temp.write(data)
             temp.flush()
-            os.fsync(temp.fileno())
+            if durable:
+                os.fsync(temp.fileno())
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
-    _fsync_directory(path.parent)
+    if durable:
+        _fsync_directory(path.parent)
     return True
 
 
@@ -273,6 +278,12 @@ class PlanStore:
         self._cleaned: set[Path] = set()
         #: Where the derived task index may be kept (outside the plan folder); None for no index.
         self.index_path = index_path
+        #: For each plan file this process saved or took in since it started (by relative path), a
+        #: digest of that content and the number of this process's last save of it: how the folder
+        #: watcher tells this process's own saves from changes made elsewhere.
+        self._known_content: dict[str, tuple[bytes, int]] = {}
+        #: How many files this process has saved (the number of its latest save).
+        self.saves = 0
 
     # --- paths ------------------------------------------------------------------------------------
 
@@ -350,12 +361,16 @@ class PlanStore:
         gitignore = self.root / ".gitignore"
         if not gitignore.exists():
             atomic_write(gitignore, GITIGNORE.encode())
-        atomic_write(self.board_path, dumps(board_to_toml(board or Board())))
+        self._save(self.board_path, dumps(board_to_toml(board or Board())))
 
     # --- reading ----------------------------------------------------------------------------------
 
     def _problem(self, path: Path, error: Exception, text: str = "") -> Problem:
         shown = self.display_path(path)
+        if isinstance(error, tomllib.TOMLDecodeError) and has_conflict_markers(text):
+            return Problem(shown, has_conflict_markers(text), 1,
+                           "git conflict markers: an unfinished git merge (a plain `git pull`?); "
+                           "`planner sync --resolve` merges the file with the planner's rules")
         if isinstance(error, tomllib.TOMLDecodeError):
             message = str(error)
             position = _TOML_POSITION.search(message)
@@ -382,11 +397,12 @@ class PlanStore:
             return Problem(shown, line, column, error.message, isinstance(error, NewerSchemaError))
         return Problem(shown, 1, 1, str(error))
 
-    def _read(self, path: Path, parse: Callable[[dict[str, Any]], Any]) -> Any:
-        """Parse one file with `parse`; a Problem instead of raising when it does not fit."""
+    def _read(self, path: Path, parse: Callable[[dict[str, Any]], Any], data: bytes | None = None) -> Any:
+        """Parse one file (or `data`, its bytes already read) with `parse`; a Problem instead of
+        raising when it does not fit."""
         text = ""
         try:
-            text = read_plan_file(path)
+            text = read_plan_file(path) if data is None else data.decode("utf-8")
             return parse(parse_toml(text))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, SchemaError, OSError) as error:
             return self._problem(path, error, text)
@@ -420,14 +436,16 @@ class PlanStore:
             fallback = datetime.fromtimestamp(path.stat().st_mtime, self.zone).replace(microsecond=0)
         return task_from_toml(data, file_id=path.stem, fallback_time=fallback, zone=self.zone)  # type: ignore[arg-type]
 
-    def read_task(self, task_id: str) -> Task | Problem | None:
+    def read_task(self, task_id: str, data: bytes | None = None) -> Task | Problem | None:
+        """The task in its file, a Problem when the file does not parse, None when there is no file.
+        `data`: the file's bytes, when the caller has read them already (with read_plan_bytes)."""
         path = self.task_path(task_id)
         folder = self.folder_problem(self.tasks_dir)
         if folder is not None:
             return folder
-        if not path.exists():
+        if data is None and not path.exists():
             return None
-        return self._read(path, lambda data: self._parse_task(path, data))
+        return self._read(path, lambda document: self._parse_task(path, document), data)
 
     def read_tasks(self) -> tuple[dict[str, Task], list[Problem]]:
         """Every task file that parses, by id, and a Problem for each one that does not.
@@ -611,7 +629,7 @@ class PlanStore:
             path = self.task_path(task.id)
             if os.path.lexists(path):
                 raise StoreError(f"{self.display_path(path)} already exists; not overwritten")
-            atomic_write(path, dumps(task_to_toml(task)))
+            self._save(path, dumps(task_to_toml(task)))
         return task
 
     def update_task(self, task_id: str, change: Callable[[Task], Task]) -> tuple[Task, Task]:
@@ -627,7 +645,7 @@ class PlanStore:
             changed = change(current)
             if changed.id != task_id:
                 raise ValueError("a change cannot give a task another id")
-            atomic_write(self.task_path(task_id), dumps(task_to_toml(changed)))
+            self._save(self.task_path(task_id), dumps(task_to_toml(changed)))
         return current, changed
 
     def update_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan:
@@ -639,31 +657,48 @@ class PlanStore:
             if isinstance(current, Problem):
                 raise self._refuse(current)
             changed = change(current or WeekPlan(label))
-            atomic_write(self.week_path(label), dumps(week_to_toml(changed)))
+            self._save(self.week_path(label), dumps(week_to_toml(changed)))
         return changed
 
     def update_board(self, change: Callable[[Board], Board]) -> Board:
         with self.lock():
             changed = change(self.read_board())
-            atomic_write(self.board_path, dumps(board_to_toml(changed)))
+            self._save(self.board_path, dumps(board_to_toml(changed)))
             self._zone = ZoneInfo(changed.timezone)
         return changed
 
-    # --- noticing changes made elsewhere ---------------------------------------------------------
+    def _save(self, path: Path, data: bytes) -> None:
+        if len(data) > MAX_FILE_BYTES:
+            # Never write what the next read would refuse: that would save a change only to lose the file.
+            raise ModelError(f"not saved: {self.display_path(path)} would hold {len(data):,} bytes, more than a "
+                             f"plan file may ({MAX_FILE_BYTES:,}); shorten the text")
+        # Called under the lock (create() aside): one save at a time, so the numbers are in order.
+        # Noted before the rename: the watcher may see the new file the moment it is in place.
+        self.saves += 1
+        self._known_content[path.relative_to(self.root).as_posix()] = (_digest(data), self.saves)
+        atomic_write(path, data)
 
-    def fingerprint(self) -> dict[str, tuple[int, int]]:
-        """(mtime_ns, size) of every plan file by relative path: compare two to see what changed."""
-        prints: dict[str, tuple[int, int]] = {}
-        with contextlib.suppress(FileNotFoundError):
-            stat = self.board_path.stat()
-            prints[BOARD_FILE] = (stat.st_mtime_ns, stat.st_size)
-        for folder in (TASKS_DIR, WEEKS_DIR):
-            with contextlib.suppress(FileNotFoundError):
-                for entry in os.scandir(self.root / folder):
-                    if is_plan_file(entry.name):
-                        stat = entry.stat()
-                        prints[f"{folder}/{entry.name}"] = (stat.st_mtime_ns, stat.st_size)
-        return prints
+    # --- telling this process's own saves from changes made elsewhere ----------------------------
+
+    def note_content(self, relative: str, data: bytes | None) -> None:
+        """Note that the plan this process holds matches `data` for the file at `relative` (a path
+        such as "tasks/<id>.toml"; None: no such file), as taken in from a change made elsewhere."""
+        self._known_content[relative] = (_digest(data), self.last_save(relative))
+
+    def knows_content(self, relative: str, data: bytes | None) -> bool:
+        """Whether `data` is what this process last saved or took in for the file at `relative`."""
+        known = self._known_content.get(relative)
+        return known is not None and known[0] == _digest(data)
+
+    def last_save(self, relative: str) -> int:
+        """The number of this process's last save of the file at `relative` (0: never saved). A
+        reader in another thread compares it before and after, to tell a save made meanwhile."""
+        known = self._known_content.get(relative)
+        return 0 if known is None else known[1]
+
+
+def _digest(data: bytes | None) -> bytes:
+    return b"" if data is None else hashlib.sha256(data).digest()
 
 
 def _parse_board(data: dict[str, Any]) -> Board:
@@ -678,11 +713,6 @@ def _is_week_label(label: str) -> bool:
         return parse_week_label(label) == label
     except DateError:
         return False
-
-
-def changed_paths(before: Mapping[str, tuple[int, int]], after: Mapping[str, tuple[int, int]]) -> set[str]:
-    """Relative paths added, removed or modified between two fingerprints."""
-    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
 
 
 class TaskIndex:

@@ -9,26 +9,49 @@ from __future__ import annotations
 
 import contextlib
 import json
+import tomllib
 from dataclasses import fields, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Iterator
 
-from planner.model import Task
-from planner.schema import SchemaError, task_from_toml, task_to_toml
+from planner.merge import CONFLICTS_KEY
+from planner.model import Task, frozen_mapping
+from planner.schema import SchemaError, dumps, task_from_toml, task_to_toml
 from planner.store import PlanStore, file_lock, write_derived
 
 #: Fields that say what a task is; bookkeeping (`updated`) and unknown keys are never undone.
 UNDOABLE = tuple(field.name for field in fields(Task) if field.name not in ("id", "created", "updated", "extra"))
 
 
+CONFLICTS_TOML = "conflicts_toml"
+
+
 def _snapshot(task: Task) -> dict[str, Any]:
-    return {key: value.isoformat() if isinstance(value, (date, datetime)) else value
-            for key, value in task_to_toml(task).items() if key in UNDOABLE or key in ("id", "title", "created")}
+    snapshot = {key: value.isoformat() if isinstance(value, (date, datetime)) else value
+                for key, value in task_to_toml(task).items() if key in UNDOABLE or key in ("id", "title", "created")}
+    if CONFLICTS_KEY in task.extra:
+        # The conflicts a sync kept hold values of any type: kept as TOML, which gives them back as they were.
+        snapshot[CONFLICTS_TOML] = dumps({CONFLICTS_KEY: list(task.extra[CONFLICTS_KEY])}).decode("utf-8")
+    return snapshot
 
 
 def _restore(document: dict[str, Any], zone: tzinfo) -> Task:
-    return task_from_toml(document, file_id=document["id"], fallback_time=datetime.now(zone), zone=zone)
+    document = dict(document)
+    conflicts = document.pop(CONFLICTS_TOML, None)
+    task = task_from_toml(document, file_id=document["id"], fallback_time=datetime.now(zone), zone=zone)
+    return _with_conflicts(task, tomllib.loads(conflicts)[CONFLICTS_KEY] if conflicts else None)
+
+
+def _conflicts(task: Task) -> Any:
+    return task.extra.get(CONFLICTS_KEY)
+
+
+def _with_conflicts(task: Task, conflicts: Any) -> Task:
+    extra = {key: value for key, value in task.extra.items() if key != CONFLICTS_KEY}
+    if conflicts:
+        extra[CONFLICTS_KEY] = conflicts
+    return replace(task, extra=frozen_mapping(extra))
 
 
 class UndoLog:
@@ -81,7 +104,8 @@ class UndoLog:
 
     def record(self, before: Task | None, after: Task, label: str) -> None:
         """Remember a change; `before` None means the task was created by it."""
-        if before is not None and all(getattr(before, key) == getattr(after, key) for key in UNDOABLE):
+        if (before is not None and all(getattr(before, key) == getattr(after, key) for key in UNDOABLE)
+                and _conflicts(before) == _conflicts(after)):
             return
         created_before = replace(after, status="deleted") if before is None else before
         with self._editing() as stacks:
@@ -113,7 +137,10 @@ class UndoLog:
             def revert(current: Task) -> Task:
                 changes = {key: getattr(new, key) for key in UNDOABLE
                            if getattr(old, key) != getattr(new, key) and getattr(current, key) == getattr(old, key)}
-                return replace(current, **changes, updated=now) if changes else current
+                reverted = replace(current, **changes, updated=now) if changes else current
+                if _conflicts(old) != _conflicts(new) and _conflicts(current) == _conflicts(old):
+                    reverted = replace(_with_conflicts(reverted, _conflicts(new)), updated=now)
+                return reverted
 
             _, saved = store.update_task(before.id, revert)
             target.append(source.pop())

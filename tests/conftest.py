@@ -40,5 +40,6 @@ def private_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     for name in ("CONFIG", "DATA", "CACHE", "STATE"):
         monkeypatch.setenv(f"PLANNER_{name}_DIR", str(root / name.lower()))
     monkeypatch.setenv("PLANNER_PLANS", str(root / "plans"))
-    for name in ("PLANNER_PLUGINS_ALLOW", "PLANNER_PLUGINS_BLOCK", "PLANNER_STRICT_PLUGINS", "PLANNER_TRACE_HOOKS"):
+    for name in ("PLANNER_PLUGINS_ALLOW", "PLANNER_PLUGINS_BLOCK", "PLANNER_STRICT_PLUGINS", "PLANNER_TRACE_HOOKS",
+                 "PLANNER_WATCH"):
         monkeypatch.delenv(name, raising=False)

@@ -14,7 +14,7 @@ from planner.store import PlanStore
 CORE_MODULES = [
     "planner.api", "planner.cli", "planner.config", "planner.dates", "planner.hookspecs", "planner.host",
     "planner.ids", "planner.model", "planner.report", "planner.schema", "planner.scoring", "planner.session",
-    "planner.store", "planner.testing", "planner.scaffold",
+    "planner.store", "planner.testing", "planner.scaffold", "planner.watch",
 ]
 
 

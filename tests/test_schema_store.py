@@ -29,7 +29,7 @@ from planner.schema import (
     week_from_toml,
     week_to_toml,
 )
-from planner.store import GITIGNORE, PlanStore, Problem, StoreError, atomic_write, changed_paths
+from planner.store import GITIGNORE, PlanStore, Problem, StoreError, atomic_write
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -649,32 +649,48 @@ def test_update_refusals(store: PlanStore) -> None:
     assert not store.task_path("t2").exists()
 
 
-# --- noticing changes ----------------------------------------------------------------------------
+# --- telling own saves from changes made elsewhere ----------------------------------------------
 
-def test_fingerprint_detects_added_modified_and_removed_files(store: PlanStore) -> None:
-    start = store.fingerprint()
-    assert set(start) == {"board.toml"}
-    assert changed_paths(start, store.fingerprint()) == set()
-
+def test_the_store_knows_what_it_saved_and_nothing_written_by_others(store: PlanStore) -> None:
+    assert store.last_save("tasks/t1.toml") == 0
     store.add_task(full_task("t1"))
-    store.update_week("2026-W48", lambda week: replace(week, notes="x"))
-    added = store.fingerprint()
-    assert changed_paths(start, added) == {"tasks/t1.toml", "weeks/2026-W48.toml"}
+    saved = store.task_path("t1").read_bytes()
+    assert store.knows_content("tasks/t1.toml", saved)
+    first = store.last_save("tasks/t1.toml")
+    assert first == store.saves
 
     store.update_task("t1", lambda task: replace(task, title="A longer title than before"))
-    modified = store.fingerprint()
-    assert changed_paths(added, modified) == {"tasks/t1.toml"}
+    assert not store.knows_content("tasks/t1.toml", saved)
+    assert store.knows_content("tasks/t1.toml", store.task_path("t1").read_bytes())
+    assert store.last_save("tasks/t1.toml") == first + 1 == store.saves
 
-    path = store.week_path("2026-W48")
-    os.utime(path, ns=(path.stat().st_mtime_ns + 5_000_000,) * 2)  # same size, newer time
-    touched = store.fingerprint()
-    assert changed_paths(modified, touched) == {"weeks/2026-W48.toml"}
+    store.update_week("2026-W48", lambda week: replace(week, notes="x"))
+    assert store.knows_content("weeks/2026-W48.toml", store.week_path("2026-W48").read_bytes())
+    store.update_board(lambda board: replace(board, title="Renamed"))
+    assert store.knows_content("board.toml", store.board_path.read_bytes())
+    assert store.last_save("tasks/t1.toml") == first + 1  # other files' saves do not count for it
 
+    # Another process's write, to the byte the same size: not known.
+    other = PlanStore(store.root)
+    other.update_task("t1", lambda task: replace(task, title="A longer title than BEFORE"))
+    changed = store.task_path("t1").read_bytes()
+    assert not store.knows_content("tasks/t1.toml", changed)
+    store.note_content("tasks/t1.toml", changed)  # taken in: known, and not a save of this process
+    assert store.knows_content("tasks/t1.toml", changed)
+    assert store.last_save("tasks/t1.toml") == first + 1
+    assert not store.knows_content("tasks/t1.toml", None)
+    store.note_content("tasks/t1.toml", None)  # taken in: the file is gone
+    assert store.knows_content("tasks/t1.toml", None)
+
+
+def test_read_task_parses_bytes_already_read(store: PlanStore) -> None:
+    store.add_task(full_task("t1"))
+    data = store.task_path("t1").read_bytes()
     store.task_path("t1").unlink()
-    write(store.tasks_dir / ".t2.toml.x.tmp", "partial")
-    removed = store.fingerprint()
-    assert changed_paths(touched, removed) == {"tasks/t1.toml"}
-    assert changed_paths(removed, touched) == {"tasks/t1.toml"}
+    assert store.read_task("t1") is None
+    assert store.read_task("t1", data) == full_task("t1")
+    broken = store.read_task("t1", b'id = "t1"\ntitle = \n')
+    assert isinstance(broken, Problem) and (broken.line, broken.column) == (2, 9)
 
 
 # --- creating ------------------------------------------------------------------------------------

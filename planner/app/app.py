@@ -2,34 +2,41 @@
 
 Every change goes through `change_task` / `add_task`, which save at once (the store writes the one
 file atomically) and then publish `plan_changed` with the ids that changed, so each screen updates
-only what it shows. Changes made by another process (git pull, a second planner, an editor) are
-noticed by polling the folder's fingerprint and flow through the same signal.
+only what it shows. Changes made by another process (git pull, a second planner, an editor) reach
+the app as file events: a `FolderWatcher` (planner.watch) reads the changed files in its own thread
+and posts `FolderChanged`; the app takes the whole batch in at once and publishes it through the
+same signals. The app's own saves are recognised by their content and cost nothing more.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
+import os
 import time
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from rich.segment import Segment
 from textual.app import App
 from textual.binding import Binding
 from textual.color import Color
 from textual.filter import LineFilter
+from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
 
 from planner.app.keymap import apply_keymap, set_keymap_early
+from planner.app.syncing import QUIT_WAIT_SECONDS, SyncRunner
 from planner.app.themes import prepare_theme
 from planner.model import ModelError, Task, WeekPlan
 from planner.session import Session, UserError, problem_notices
-from planner.store import Problem, StoreError, changed_paths
+from planner.store import StoreError
 from planner.text import is_unsafe, printable
 
-WATCH_SECONDS = 1.5
+if TYPE_CHECKING:
+    from planner.watch import FolderWatcher, TakenIn
 
 
 class UnsafeTextFilter(LineFilter):
@@ -78,19 +85,29 @@ class PlannerApp(App[None]):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+t", "cycle_theme", "Theme", show=False, id="app.theme"),
+        Binding("S", "sync", "Sync", show=False, id="app.sync"),
     ]
+
+    class FolderChanged(Message):
+        """Files of the plan changed on disk; the folder watcher's thread posts this, and what
+        changed waits in the watcher until the app takes it (all of it, in one go)."""
 
     def __init__(self, session: Session, *, watch: bool = True) -> None:
         super().__init__()
         self.session = session
+        #: Whether to follow changes made to the plan folder by other processes (PLANNER_WATCH=off
+        #: turns it off too).
         self.watch_folder = watch
+        self.folder_watcher: FolderWatcher | None = None
         #: Published with the set of task ids that changed, or None when anything may have.
         self.plan_changed: Signal[set[str] | None] = Signal(self, "plan-changed")
         #: Published with the label of a week whose file (intentions, answers, notes) changed.
         self.week_changed: Signal[str] = Signal(self, "week-changed")
         #: Published once, when the whole plan has been read (the first screen starts from part of it).
         self.plan_loaded: Signal[bool] = Signal(self, "plan-loaded")
-        self._fingerprint: dict[str, tuple[int, int]] = {}
+        #: Published with the header's status text (a sync's step, files that cannot be read).
+        self.status_changed: Signal[str] = Signal(self, "status-changed")
+        self.syncer = SyncRunner(self)
         self._today: tuple[float, date] = (-2.0, date.min)
         self._first_tasks: dict[str, Task] | None = None
         self._unsafe_text_filter = UnsafeTextFilter()
@@ -119,11 +136,12 @@ class PlannerApp(App[None]):
         self.run_worker(self._load_plan, thread=True, group="load-plan")
 
     def _load_plan(self) -> None:
-        fingerprint = self.session.store.fingerprint() if self.watch_folder else {}
+        if self.watch_folder:
+            self._start_watching()  # first: a change made while the plan is read is not missed
         self.session.tasks  # noqa: B018 - reads every task file (or the index) once
-        self.call_from_thread(self._plan_loaded, fingerprint)
+        self.call_from_thread(self._plan_loaded)
 
-    def _plan_loaded(self, fingerprint: dict[str, tuple[int, int]]) -> None:
+    def _plan_loaded(self) -> None:
         # The loaded plan lives as long as the app: keep the garbage collector from walking all of it
         # again on every collection (a pause of a tenth of a second at 10k tasks, in the middle of a key).
         gc.freeze()
@@ -140,11 +158,10 @@ class PlannerApp(App[None]):
                 task.is_open or (task.done_at is not None and task.done_at >= week_ago)))
             if changed:
                 self.plan_changed.publish(changed)
-        if self.watch_folder:
-            self._fingerprint = fingerprint
-            self.set_interval(WATCH_SECONDS, self.check_for_outside_changes)
-            self.check_for_outside_changes()  # anything changed while the plan was being read
+        self.take_outside_changes()  # anything changed while the plan was being read
         self.plan_loaded.publish(True)
+        self.status_changed.publish(self.header_status())
+        self.syncer.start_automatic()
 
     def first_tasks(self) -> dict[str, Task]:
         """Every task once the plan is loaded; until then, the recent ones (open or changed in the
@@ -206,15 +223,13 @@ class PlannerApp(App[None]):
         """Save a change to a week file and tell the screens; None (with a notice) when refused."""
         try:
             week = self.session.change_week(label, change)
-        except (StoreError, OSError) as error:
+        except (StoreError, ModelError, OSError) as error:
             self.report_error(error)
             return None
-        self._fingerprint = self.session.store.fingerprint() if self.watch_folder else {}
         self.week_changed.publish(label)
         return week
 
     def _after_save(self, task_ids: set[str]) -> None:
-        self._fingerprint = self.session.store.fingerprint() if self.watch_folder else {}
         self._tell_plugin_warnings()
         self.plan_changed.publish(task_ids)
 
@@ -249,6 +264,36 @@ class PlannerApp(App[None]):
         self.notify(f"{verb} {label}", markup=False, timeout=3)
         self._after_save({task.id})
 
+    # --- sync -----------------------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        self.syncer.start()
+
+    def on_key(self) -> None:
+        self.syncer.touched()
+
+    async def action_quit(self) -> None:
+        """Quit; with `[sync] on_quit`, after a last sync (waited for, at most a minute)."""
+        syncer = self.syncer
+        if syncer.settings.on_quit and syncer.is_repository() and not getattr(self, "_quitting", False):
+            self._quitting = True
+            if syncer.running or syncer.start("on quit"):
+                syncer.on_finish.append(self.exit)
+                self.set_timer(QUIT_WAIT_SECONDS, self.exit)
+                return
+        self.exit()
+
+    def header_status(self) -> str:
+        """What the title bar says besides the plan: a sync under way, and plan files that cannot
+        be read (each was named in a notice; `planner check` lists them)."""
+        parts = []
+        if self.syncer.step:
+            parts.append(f"⟳ {self.syncer.step}")
+        unreadable = len(self.session.problems) if self.session.is_loaded else 0
+        if unreadable:
+            parts.append(f"⚠ {unreadable} file{'s' * (unreadable != 1)} unreadable")
+        return "  ".join(parts)
+
     def action_cycle_theme(self) -> None:
         self.theme_chooser.cycle()
 
@@ -259,32 +304,61 @@ class PlannerApp(App[None]):
 
     # --- changes made elsewhere -----------------------------------------------------------------------
 
-    def check_for_outside_changes(self) -> None:
-        store = self.session.store
-        now = store.fingerprint()
-        changed = changed_paths(self._fingerprint, now)
-        self._fingerprint = now
-        if not changed:
-            return
-        task_ids = set()
-        problems: list[Problem] = []
-        for path in changed:
-            folder, _, name = path.partition("/")
-            if folder == "weeks":
-                self.week_changed.publish(name.removesuffix(".toml"))
-            if folder != "tasks":
-                continue
-            task_id = name.removesuffix(".toml")
-            result = store.read_task(task_id)
-            if isinstance(result, Task):
-                self.tasks[task_id] = result
-            else:
-                self.tasks.pop(task_id, None)
-                if isinstance(result, Problem):
-                    problems.append(result)
-            task_ids.add(task_id)
-        for notice in problem_notices(sorted(problems, key=lambda problem: str(problem.path))):
-            self.notify(notice, severity="warning", timeout=8)
-        if task_ids or "board.toml" in changed:
-            self.plan_changed.publish(task_ids if "board.toml" not in changed else None)
+    def _start_watching(self) -> None:
+        """Start the folder watcher (in the loading thread: setting it up reads /proc and waits
+        until the operating system watches the folders)."""
+        from planner.watch import FolderWatcher, network_file_system, watch_mode
 
+        mode, notice = watch_mode()
+        if notice:
+            self.session.notices.append(notice)
+        if mode == "off":
+            return
+        polling = mode == "poll" or network_file_system(self.session.root) is not None
+        self.folder_watcher = FolderWatcher(self.session.store, self._post_folder_changed, polling=polling)
+        self.folder_watcher.start()
+
+    def _post_folder_changed(self) -> None:
+        # Called in the watcher's thread; post_message is thread-safe, and refuses once the app closes.
+        with contextlib.suppress(RuntimeError):  # the event loop is already gone
+            self.post_message(self.FolderChanged())
+
+    def on_planner_app_folder_changed(self, _message: FolderChanged) -> None:
+        self.take_outside_changes()
+
+    def on_unmount(self) -> None:
+        if self.folder_watcher is not None:
+            self.folder_watcher.stop()
+
+    def take_outside_changes(self) -> None:
+        """Take in every change the watcher has read, as one update of the screens."""
+        if self.folder_watcher is None or not self.session.is_loaded:
+            return  # the plan's first full read takes them in when it ends
+        from planner.watch import take_in
+
+        self._show_taken(take_in(self.session, self.folder_watcher.take()))
+
+    def files_changed_by_sync(self, paths: Iterable[str]) -> None:
+        """Show at once the plan files a sync run from the app received (paths relative to the plan
+        folder), watched or not; the watcher then finds them known and skips them."""
+        if not self.session.is_loaded:
+            return  # the plan's first full read, still to come, reads them
+        from planner.watch import plan_relative, read_changes, take_in
+
+        root = self.session.store.root
+        relatives = {relative for path in paths
+                     if (relative := plan_relative(str(root), os.path.join(root, path))) not in (None, "tasks", "weeks")}
+        self._show_taken(take_in(self.session, read_changes(self.session.store, relatives)))
+
+    def _show_taken(self, taken: TakenIn) -> None:
+        for notice in taken.notices:
+            self.notify(notice, severity="warning", timeout=8)
+        for notice in problem_notices(taken.problems):
+            self.notify(notice, severity="warning", timeout=8)
+        for label in sorted(taken.weeks):
+            self.week_changed.publish(label)
+        self.status_changed.publish(self.header_status())
+        if taken.board_changed:
+            self.plan_changed.publish(None)
+        elif taken.task_ids:
+            self.plan_changed.publish(taken.task_ids)

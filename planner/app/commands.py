@@ -97,6 +97,8 @@ class PlannerCommands(Provider):
             PaletteCommand("Undo", f"Undo the last change made on this machine{self.keys_for('undo')}",
                            app.action_undo, "undo"),
             PaletteCommand("Redo", f"Redo the last change undone{self.keys_for('redo')}", app.action_redo, "redo"),
+            PaletteCommand("Sync", f"Commit, fetch, merge and push the plan folder with git{self.keys_for('sync')}",
+                           app.action_sync, "sync"),
             PaletteCommand("Help", f"The keys of this screen{self.keys_for('help')}", app.action_help, "help"),
         ]
 

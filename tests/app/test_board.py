@@ -346,17 +346,6 @@ async def test_board_help_lists_enter_for_details(app: PlannerApp) -> None:
         assert "← h Column left" in rows and "→ l Column right" in rows
 
 
-async def test_changes_made_elsewhere_appear(app: PlannerApp, store: PlanStore) -> None:
-    app.watch_folder = True
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        task_id = cards(app, "backlog").task_ids[0]
-        store.update_task(task_id, lambda task: __import__("dataclasses").replace(task, title="Renamed on the laptop"))
-        app.check_for_outside_changes()
-        await pilot.pause()
-        assert "Renamed on the laptop" in titles(app, "backlog")
-
-
 async def test_the_board_starts_from_the_recent_index_and_catches_up_with_the_whole_plan(
         plans: Path, store: PlanStore, monkeypatch: pytest.MonkeyPatch) -> None:
     # As after any earlier start: every file settled, and the index written by a full read.

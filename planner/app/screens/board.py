@@ -147,6 +147,9 @@ class BoardScreen(TaskListsScreen):
         if not self.is_current:
             self._stale = True  # another screen is in front: catch up once, when it comes back
             return
+        if task_ids is None and self.columns_changed():
+            self.call_later(self.rebuild_columns)
+            return
         if task_ids is None or len(task_ids) > 20:
             self.show_all()
             return
@@ -161,8 +164,25 @@ class BoardScreen(TaskListsScreen):
         self.show_hint()  # the first card added, or the last one gone
 
     def on_screen_resume(self) -> None:
-        if self._stale or self.this_week.label != self.app.session.current_week():
+        if self.columns_changed():
+            self.call_later(self.rebuild_columns)
+        elif self._stale or self.this_week.label != self.app.session.current_week():
             self.show_all()
+
+    def columns_changed(self) -> bool:
+        """Whether board.toml, changed elsewhere (a pull, an editor), no longer has the columns shown."""
+        board = self.app.session.board
+        return [(cards.column, cards.done) for cards in self.lists] != [
+            (column, column.id == board.done_column) for column in board.columns]
+
+    async def rebuild_columns(self) -> None:
+        """One list per column of the board as it is now, in place of the old ones."""
+        board = self.app.session.board
+        await self.query(CardList).remove()
+        await self.mount_all([CardList(column, self.card_lines, done=column.id == board.done_column)
+                              for column in board.columns], after=self.query_one(TitleBar))
+        self.show_all()
+        self.lists[0].focus()
 
     def update_card(self, task_id: str) -> None:
         """Show one changed task where it now belongs, touching only the rows that change."""

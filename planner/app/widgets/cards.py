@@ -16,6 +16,7 @@ from textual.content import Content
 
 from planner.api import Practice
 from planner.dates import format_minutes
+from planner.merge import CONFLICTS_KEY
 from planner.model import Task
 from planner.text import printable, shown_title, tag_label
 
@@ -73,6 +74,8 @@ def card_parts(task: Task, practice: Practice | None, today: date, *, show_day: 
         head.append(badge_run(practice.label, practice.color))
     elif task.practice:
         head.append((f"{task.practice:^6}", ""))
+    if CONFLICTS_KEY in task.extra:  # a sync kept another machine's value: the details settle it
+        head.append(("⚠", "bold"))
     title = shown_title(task.title)
     head.append((title, "strike") if task.is_done else (title, ""))
     details: Line = []

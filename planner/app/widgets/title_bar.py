@@ -1,4 +1,5 @@
-"""The line at the top: plan title, the week, and its value score so far.
+"""The line at the top: plan title, the week, its value score so far, and the app's status (a sync
+under way, plan files that cannot be read).
 
 The score asks every plugin, over every task of the week, so it is worked out in a thread after
 the screen is drawn and the plan loaded, and after each change (a burst of changes costs one computation), never in the
@@ -28,6 +29,7 @@ class TitleBar(Static):
         self._timer = None
 
     def on_mount(self) -> None:
+        self.app.status_changed.subscribe(self, lambda _: self.show_title())
         self.show_title()
         if self.app.session.is_loaded:
             self.call_after_refresh(self.refresh_score)
@@ -54,6 +56,9 @@ class TitleBar(Static):
         parts.append(session.current_week())
         if self.value is not None:
             parts += ["  value ", (f"{self.value:.0f}", "bold")]
+        status = self.app.header_status()
+        if status:  # before the plan's title: the likelier to stay in view on a narrow terminal
+            parts += ["  ", (status, "bold $warning")]
         parts += ["  ", (printable(session.board.title), "italic")]
         title = Content.assemble(*brand, *parts)
         width = self.content_region.width  # 0 before the first layout

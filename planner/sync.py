@@ -1,0 +1,583 @@
+"""`planner sync`: the plan folder is a git repository, and git (the user's own, with their
+credentials, SSH agent and config) is the transport to a remote any git host serves.
+
+One sync: under the plan lock, refuse while a plan file does not parse or a merge is unfinished;
+commit the plan files with a message that says what changed. Without the lock: fetch. Under the
+lock again: commit what was saved meanwhile, merge (git runs `planner merge-driver`, planner.merge,
+for every plan file both sides changed), and push, fetching and merging again when the remote moved.
+A merge that cannot complete is aborted, so the tree is never left half merged. See docs/sync.md.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from planner.store import BOARD_FILE, GITIGNORE, LOCK_FILE, TASKS_DIR, WEEKS_DIR, PlanStore, atomic_write
+
+GITATTRIBUTES_LINES = (
+    "tasks/*.toml merge=planner",
+    "weeks/*.toml merge=planner",
+    "board.toml merge=planner",
+)
+GITATTRIBUTES = ("# Written by Value Planner: plan files merge field by field (`planner merge-driver`).\n"
+                 + "\n".join(GITATTRIBUTES_LINES) + "\n")
+PLAN_PATHS = (BOARD_FILE, TASKS_DIR, WEEKS_DIR, ".gitattributes", ".gitignore")
+PUSH_ATTEMPTS = 4
+#: What git says when a push is refused because the remote moved since our fetch (before the push
+#: started, or while it ran: the remote then fails to lock the branch).
+REMOTE_MOVED = ("non-fast-forward", "fetch first", "Updates were rejected because", "failed to update ref",
+                "cannot lock ref")
+NETWORK_TIMEOUT_SECONDS = 120
+
+EXIT_BAD_DATA = 2
+EXIT_OFFLINE = 4
+
+
+class SyncError(Exception):
+    """Sync stopped; `status` is the exit status the CLI uses (1 a mistake, 2 the plan or the
+    repository needs attention, 4 the remote could not be reached)."""
+
+    def __init__(self, message: str, status: int = EXIT_BAD_DATA) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class SyncResult:
+    remote: str | None = None
+    committed: str = ""                  # the summary of the local commit, "" when nothing changed
+    received: list[str] = field(default_factory=list)   # plan files the merge changed here
+    pushed: bool = False
+    offline: str = ""                    # why the remote could not be reached
+    resolved: list[str] = field(default_factory=list)   # files merged from conflict markers or stages
+
+    def summary(self) -> str:
+        parts = [f"committed {self.committed}" if self.committed else "nothing new to commit"]
+        if self.remote is None:
+            parts.append("no remote to sync with (`planner sync --init URL` adds one)")
+        elif self.offline:
+            parts.append(f"could not reach {self.remote} ({self.offline}); your commit is kept and the next "
+                         "sync sends it")
+        else:
+            received = len(self.received)
+            parts.append(f"received {received} changed file{'s' * (received != 1)} from {self.remote}"
+                         if received else f"nothing new from {self.remote}")
+            parts.append("pushed" if self.pushed else "nothing to push")
+        return "; ".join(parts)
+
+
+Progress = Callable[[str], None]
+
+
+class Git:
+    """The user's `git`, run in the plan folder; never prompts when `interactive` is False (the
+    full-screen app), so a missing credential is an error rather than a frozen screen."""
+
+    def __init__(self, root: Path, *, interactive: bool = True) -> None:
+        executable = shutil.which("git")
+        if executable is None:
+            raise SyncError("git is not installed; planner sync uses your own git (install it, e.g. "
+                            "`sudo apt install git`)", 1)
+        self.executable = executable
+        self.root = root
+        self.interactive = interactive
+        self.env = dict(os.environ, GIT_MERGE_AUTOEDIT="no", LC_ALL="C")
+        if not interactive:
+            self.env["GIT_TERMINAL_PROMPT"] = "0"
+            self.env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
+
+    def run(self, *args: str, check: bool = True, timeout: float | None = None,
+            input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        try:
+            result = subprocess.run(
+                [self.executable, *args], cwd=self.root, env=self.env, input=input,
+                stdin=None if input is not None else (None if self.interactive else subprocess.DEVNULL),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                start_new_session=not self.interactive)
+        except subprocess.TimeoutExpired:
+            raise SyncError(f"git {args[0]} took over {timeout:.0f}s and was stopped", EXIT_OFFLINE) from None
+        if check and result.returncode != 0:
+            raise SyncError(f"git {' '.join(args[:2])} failed: {last_line(result.stderr)}")
+        return result
+
+    def text(self, *args: str) -> str:
+        return self.run(*args).stdout.decode("utf-8", "replace").strip()
+
+    def ok(self, *args: str) -> bool:
+        return self.run(*args, check=False).returncode == 0
+
+    @property
+    def git_dir(self) -> Path:
+        return Path(self.text("rev-parse", "--absolute-git-dir"))
+
+
+def last_line(output: bytes) -> str:
+    lines = [line.strip() for line in output.decode("utf-8", "replace").splitlines() if line.strip()]
+    errors = [line for line in lines if line.lower().startswith(("fatal:", "error:"))]
+    return (errors or lines or ["no message"])[-1]
+
+
+# --- setting a folder up -------------------------------------------------------------------------
+
+def repository_state(git: Git) -> str:
+    """"own" when the plan folder is the top of a repository, "none" when it is in none, or the
+    path of the repository it sits inside (which sync will not touch)."""
+    result = git.run("rev-parse", "--show-toplevel", check=False)
+    if result.returncode != 0:
+        return "none"
+    top = Path(result.stdout.decode().strip()).resolve()
+    return "own" if top == git.root.resolve() else str(top)
+
+
+def driver_command() -> str:
+    # -P: the plan folder (git runs the driver there) is never on sys.path, so no file in it can
+    # stand in for the planner's code.
+    return f"{shlex.quote(sys.executable)} -P -m planner merge-driver %O %A %B %P"
+
+
+def configure(git: Git, store: PlanStore, driver: str | None = None) -> list[str]:
+    """Make the repository merge plan files with the planner's driver: .gitattributes, .gitignore
+    and the driver in .git/config (which a clone does not copy, so every sync sets it). Returns the
+    files it wrote."""
+    written = []
+    for name, lines, whole in ((".gitattributes", GITATTRIBUTES_LINES, GITATTRIBUTES),
+                               (".gitignore", (LOCK_FILE, ".*.tmp"), GITIGNORE)):
+        path = store.root / name
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise SyncError(f"{store.display_path(path)} is not a plain file; sync will not write it")
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        missing = [line for line in lines if line not in current.splitlines()]
+        if not missing:
+            continue
+        text = whole if not current else current + ("" if current.endswith("\n") else "\n") + "\n".join(missing) + "\n"
+        atomic_write(path, text.encode("utf-8"))
+        written.append(name)
+    if driver == driver_command():
+        return written  # `driver`: the setting as read already (the name is set with it)
+    wanted = {"merge.planner.name": "Value Planner: merge plan files field by field",
+              "merge.planner.driver": driver_command()}
+    for key, value in wanted.items():
+        current = git.run("config", "--local", "--get", key, check=False).stdout.decode().strip()
+        if current != value:
+            git.run("config", "--local", key, value)
+    return written
+
+
+def identity_env(git: Git) -> None:
+    """A commit needs a name and an email; without them in the user's git config, say who on which
+    machine rather than failing the sync."""
+    if not git.run("config", "user.email", check=False).stdout.strip():
+        user = getpass.getuser()
+        host = socket.gethostname() or "localhost"
+        git.env.setdefault("GIT_AUTHOR_NAME", user)
+        git.env.setdefault("GIT_COMMITTER_NAME", user)
+        git.env.setdefault("GIT_AUTHOR_EMAIL", f"{user}@{host}")
+        git.env.setdefault("GIT_COMMITTER_EMAIL", f"{user}@{host}")
+
+
+def init(store: PlanStore, remote: str | None, progress: Progress = lambda step: None, *,
+         interactive: bool = True) -> SyncResult:
+    """`planner sync --init [REMOTE]`: clone REMOTE into a folder with no plan yet, or make the plan
+    folder a repository (adopting one that is there), set it up, and sync."""
+    root = store.root
+    git = Git(root if root.is_dir() else root.parent, interactive=interactive)
+    empty = not root.exists() or (root.is_dir() and not any(root.iterdir()))
+    if remote and empty:
+        progress(f"Cloning {remote}")
+        root.parent.mkdir(parents=True, exist_ok=True)
+        git.run("clone", "--quiet", remote, str(root), timeout=NETWORK_TIMEOUT_SECONDS)
+        git = Git(root, interactive=interactive)
+        if not store.exists():
+            raise SyncError(f"{remote} holds no plan (no board.toml at its top); cloned into {root} anyway")
+        configure(git, store)
+        return SyncResult(remote="origin")
+    if not store.exists():
+        raise SyncError(f"{root} is not a plan folder (no board.toml); `planner init` makes one, or give "
+                        "`--init URL` with an empty folder to clone a plan", 1)
+    git = Git(root, interactive=interactive)
+    state = repository_state(git)
+    if state not in ("own", "none"):
+        raise SyncError(f"{root} is inside the git repository {state}; sync needs the plan folder to be a "
+                        "repository of its own (move it out, or make it a submodule)", 1)
+    if state == "none":
+        progress("Making the plan folder a git repository")
+        git.run("init", "--quiet")
+    identity_env(git)
+    configure(git, store)
+    if remote:
+        current = git.run("remote", "get-url", "origin", check=False)
+        if current.returncode != 0:
+            git.run("remote", "add", "origin", remote)
+        elif current.stdout.decode().strip() != remote:
+            raise SyncError(f"origin is already {current.stdout.decode().strip()}; "
+                            f"change it with `git -C {shlex.quote(str(root))} remote set-url origin URL`", 1)
+    return sync(store, progress, git=git)
+
+
+# --- one sync ---------------------------------------------------------------------------------------
+
+@dataclass
+class Repository:
+    """What one `git rev-parse` and one `git config` say about the plan repository."""
+
+    git_dir: Path
+    branch: str
+    remote: str | None
+    has_email: bool
+    driver: str
+
+
+def look(git: Git, root: Path) -> Repository:
+    found = git.run("rev-parse", "--show-toplevel", "--absolute-git-dir", "--symbolic-full-name", "HEAD",
+                    check=False)
+    lines = found.stdout.decode("utf-8", "replace").splitlines()
+    if found.returncode != 0 and not lines:
+        raise SyncError(f"{root} is not a git repository yet: `planner sync --init [URL]` makes one", 1)
+    top, git_dir = Path(lines[0]).resolve(), Path(lines[1])
+    if top != root.resolve():
+        raise SyncError(f"{root} is inside the git repository {top}; sync needs the plan folder to be a "
+                        "repository of its own", 1)
+    head = lines[2] if len(lines) > 2 else ""
+    if not head.startswith("refs/heads/"):  # a new repository has no commit for HEAD to name yet
+        head = git.run("symbolic-ref", "--quiet", "HEAD", check=False).stdout.decode().strip()
+    if not head.startswith("refs/heads/"):
+        raise SyncError("the plan repository is not on a branch (a detached HEAD); "
+                        f"`git -C {shlex.quote(str(root))} switch main` first", 1)
+    branch = head.removeprefix("refs/heads/")
+    config = dict(_config_entries(git.run("config", "--null", "--get-regexp",
+                                          r"^(merge\.planner\.driver|branch\..*\.remote|user\.email|remote\..*\.url)$",
+                                          check=False).stdout))
+    remotes = sorted(key.split(".")[1] for key in config if key.startswith("remote.") and key.endswith(".url"))
+    remote = config.get(f"branch.{branch}.remote") or ("origin" if "origin" in remotes else
+                                                       (remotes[0] if remotes else None))
+    return Repository(git_dir, branch, remote, bool(config.get("user.email")), config.get("merge.planner.driver", ""))
+
+
+def _config_entries(output: bytes) -> list[tuple[str, str]]:
+    entries = []
+    for entry in filter(None, output.decode("utf-8", "replace").split("\0")):
+        key, _, value = entry.partition("\n")
+        entries.append((key.lower() if not key.startswith("branch.") else key, value))
+    return entries
+
+
+def sync(store: PlanStore, progress: Progress = lambda step: None, *, interactive: bool = True,
+         git: Git | None = None) -> SyncResult:
+    git = git or Git(store.root, interactive=interactive)
+    repository = look(git, store.root)
+    if not repository.has_email:
+        identity_env(git)
+    result = SyncResult(remote=repository.remote)
+    branch, remote = repository.branch, repository.remote
+    with store.lock():
+        configure(git, store, repository.driver)
+        changes = local_changes(git, store, repository)
+        progress("Committing local changes")
+        result.committed = commit_local(git, changes)
+    if remote is None:
+        return result
+    tracking = f"refs/remotes/{remote}/{branch}"
+    for attempt in range(PUSH_ATTEMPTS):
+        progress(f"Fetching from {remote}")
+        fetched = git.run("fetch", "--quiet", remote, check=False, timeout=NETWORK_TIMEOUT_SECONDS)
+        if fetched.returncode != 0:
+            result.offline = last_line(fetched.stderr)
+            return result
+        found = git.run("rev-parse", "--quiet", "HEAD", tracking, check=False)
+        heads = found.stdout.decode().split()
+        theirs_exists = found.returncode == 0 and len(heads) == 2  # not before the first push
+        if theirs_exists and heads[0] != heads[1] and not git.ok("merge-base", "--is-ancestor", tracking, "HEAD"):
+            with store.lock():
+                # What the app saved while git fetched joins the commit before the merge.
+                extra = commit_local(git, local_changes(git, store, repository))
+                if extra:
+                    result.committed = f"{result.committed}, then {extra}" if result.committed else extra
+                progress(f"Merging {remote}/{branch}")
+                result.received += merge(git, store, tracking)
+        if theirs_exists and git.text("rev-parse", "HEAD") == git.text("rev-parse", tracking):
+            return result
+        progress(f"Pushing to {remote}")
+        pushed = git.run("push", "--quiet", "--set-upstream", remote, f"HEAD:refs/heads/{branch}", check=False,
+                         timeout=NETWORK_TIMEOUT_SECONDS)
+        if pushed.returncode == 0:
+            result.pushed = True
+            return result
+        message = pushed.stderr.decode("utf-8", "replace")
+        if not any(sign in message for sign in REMOTE_MOVED):
+            result.offline = last_line(pushed.stderr)
+            return result
+        # The remote moved between our fetch and our push: fetch and merge again.
+    raise SyncError(f"{remote} kept moving: pushed {PUSH_ATTEMPTS} times and was refused each time; "
+                    "your changes are committed here, sync again in a moment")
+
+
+def local_changes(git: Git, store: PlanStore, repository: Repository) -> list[tuple[str, str]]:
+    """(status, path) of each plan file that differs from the last commit, after refusing (exit 2)
+    an unfinished merge and any changed file that does not parse. Only changed files are checked:
+    every committed one was checked when sync committed it or merged it."""
+    present = [path for path in PLAN_PATHS if os.path.lexists(store.root / path)]
+    listing = git.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--",
+                      *present).stdout.decode("utf-8", "replace")
+    changes = [(entry[:2], entry[3:]) for entry in listing.split("\0") if entry]
+    unmerged = sorted(path for status, path in changes if "U" in status or status in ("AA", "DD"))
+    refuse_unfinished(repository.git_dir, store, unmerged)
+    problems = [problem for status, path in changes if "D" not in status
+                for problem in [_problem_in(store, path)] if problem is not None]
+    if problems:
+        shown = "\n".join(str(problem) for problem in problems[:20])
+        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise SyncError(f"{shown}{more}\nnothing was committed or sent: fix "
+                        f"{'these files' if len(problems) > 1 else 'this file'} first (`planner check` lists them)")
+    return changes
+
+
+def _problem_in(store: PlanStore, path: str):
+    """The Problem with one plan file (by its path in the folder), or None."""
+    from planner.store import Problem
+
+    folder, _, name = path.partition("/")
+    if path == BOARD_FILE:
+        board = store._board_or_problem()
+        return board if isinstance(board, Problem) else None
+    if folder == TASKS_DIR and name.endswith(".toml") and "/" not in name:
+        found = store.read_task(name.removesuffix(".toml"))
+    elif folder == WEEKS_DIR and name.endswith(".toml") and "/" not in name:
+        found = store.read_week(name.removesuffix(".toml"))
+    else:
+        return None
+    return found if isinstance(found, Problem) else None
+
+
+def refuse_unfinished(git_dir: Path, store: PlanStore, unmerged: list[str]) -> None:
+    quoted = shlex.quote(str(store.root))
+    for marker, what in (("rebase-merge", "rebase"), ("rebase-apply", "rebase"), ("CHERRY_PICK_HEAD", "cherry-pick")):
+        if (git_dir / marker).exists():
+            raise SyncError(f"an unfinished git {what} in {store.root}: finish or abort it with git "
+                            f"(`git -C {quoted} {what} --abort`)")
+    if (git_dir / "MERGE_HEAD").exists() or unmerged:
+        files = ", ".join(unmerged) or "every file merged, not yet committed"
+        raise SyncError(f"an unfinished git merge in {store.root} ({files}): `planner sync --resolve` merges the "
+                        f"files with the planner's rules and finishes it; `git -C {quoted} merge --abort` undoes it")
+
+
+def commit_local(git: Git, changes: list[tuple[str, str]]) -> str:
+    """Commit the plan files that changed; the summary of what changed, or "" for nothing."""
+    if not changes:
+        return ""
+    summary = describe_changes([("A" if "?" in status or "A" in status else "D" if "D" in status else "M", path)
+                                for status, path in changes])
+    paths = sorted({path for _, path in changes})
+    git.run("add", "--all", "--", *paths)
+    git.run("commit", "--quiet", "--no-verify", "-m", summary, "-m",
+            f"planner sync on {socket.gethostname() or 'this machine'}", "--", *paths)
+    return summary
+
+
+def describe_changes(changes: list[tuple[str, str]]) -> str:
+    """"3 tasks edited, 1 added; week 2026-W48 edited; board edited" from (A/M/D, path) pairs."""
+    verbs = {"A": "added", "M": "edited", "D": "removed"}
+    tasks: dict[str, int] = {}
+    parts = []
+    for status, path in changes:
+        verb = verbs.get(status[:1], "edited")
+        if path.startswith(TASKS_DIR + "/"):
+            tasks[verb] = tasks.get(verb, 0) + 1
+        elif path.startswith(WEEKS_DIR + "/"):
+            parts.append(f"week {Path(path).stem} {verb}")
+        elif path == BOARD_FILE:
+            parts.append(f"board {verb}")
+        elif path:
+            parts.append(f"{path} {verb}")
+    if tasks:
+        counted = [(verb, tasks[verb]) for verb in ("edited", "added", "removed") if verb in tasks]
+        first_verb, first_count = counted[0]
+        words = [f"{first_count} task{'s' * (first_count != 1)} {first_verb}"]
+        words += [f"{count} {verb}" for verb, count in counted[1:]]
+        parts.insert(0, ", ".join(words))
+    return "; ".join(parts)
+
+
+def unmerged_paths(git: Git) -> dict[str, dict[int, str]]:
+    """path -> {stage: blob} for each file git could not merge (1 base, 2 ours, 3 theirs)."""
+    listing = git.run("ls-files", "--unmerged", "-z").stdout.decode("utf-8", "replace")
+    paths: dict[str, dict[int, str]] = {}
+    for entry in filter(None, listing.split("\0")):
+        info, _, path = entry.partition("\t")
+        _, blob, stage = info.split()
+        paths.setdefault(path, {})[int(stage)] = blob
+    return paths
+
+
+def merge(git: Git, store: PlanStore, tracking: str) -> list[str]:
+    """Merge `tracking` into HEAD; the plan files it changed here. Aborts (the tree as it was) when a
+    file cannot be merged or a received file does not parse.
+
+    git's own merge runs with the driver switched off (`false`), so each file both sides changed is
+    left unmerged, and all of them are then merged here in one process from git's stages: one
+    Python start per sync rather than one per file."""
+    before = git.text("rev-parse", "HEAD")
+    name = tracking.removeprefix("refs/remotes/")
+    args = ["-c", "merge.planner.driver=false", "merge", "--quiet", "--no-edit", "-m", f"planner sync: merge {name}"]
+    if not git.ok("merge-base", "HEAD", tracking):
+        args.append("--allow-unrelated-histories")  # the first sync of two folders started apart
+    merged = git.run(*args, tracking, check=False)
+    if merged.returncode != 0:
+        unmerged = unmerged_paths(git)
+        if not unmerged or not (git.git_dir / "MERGE_HEAD").exists():
+            git.run("merge", "--abort", check=False)
+            raise SyncError(f"the merge with {name} was undone, your folder is as it was: "
+                            f"{last_line(merged.stderr + merged.stdout)}")
+        failed = merge_stages(git, store, unmerged)
+        if failed:
+            git.run("merge", "--abort", check=False)
+            raise SyncError(f"the merge with {name} was undone, your folder is as it was; these files could "
+                            f"not be merged: {'; '.join(failed)}")
+        git.run("commit", "--quiet", "--no-verify", "--no-edit")
+    changed = git.run("diff", "--name-only", "-z", before, "HEAD").stdout.decode("utf-8", "replace")
+    received = [path for path in changed.split("\0") if path]
+    problems = [problem for path in received for problem in [_problem_in(store, path)] if problem is not None]
+    if problems:
+        # Files that arrived broken are not taken in: back to the commit before the merge.
+        git.run("reset", "--quiet", "--keep", before)
+        raise SyncError(f"the merge with {name} was undone, your folder is as it was; it brought files that do "
+                        f"not parse: {'; '.join(str(problem) for problem in problems[:10])}")
+    return received
+
+
+def merge_stages(git: Git, store: PlanStore, unmerged: dict[str, dict[int, str]]) -> list[str]:
+    """Merge each unmerged file from git's stages with the planner's rules, write it and stage it;
+    the files that could not be merged, with why."""
+    from planner.merge import MergeError, merge_files
+
+    zone = _zone(store)
+    blobs = read_blobs(git, [blob for stages in unmerged.values() for blob in stages.values()])
+    failed, done = [], []
+    for path, stages in unmerged.items():
+        if 1 in stages and (2 in stages) != (3 in stages):
+            # An edit beats a delete: the side that changed the file keeps it.
+            git.run("checkout", "--ours" if 2 in stages else "--theirs", "--", path)
+            done.append(path)
+            continue
+        if not _is_plan_path(path) or 2 not in stages or 3 not in stages:
+            failed.append(f"{path}: changed on both sides, and not a plan file the planner merges")
+            continue
+        try:
+            merged = merge_files(*(blobs.get(stages.get(stage, ""), b"") for stage in (1, 2, 3)), zone)
+        except MergeError as error:
+            failed.append(f"{path}: {error}")
+            continue
+        # A hundred merged files: each replaced atomically, then one sync for all of them, rather
+        # than three fsyncs per file (git keeps all three sides until the merge is committed).
+        atomic_write(store.root / path, merged, durable=False)
+        done.append(path)
+    if done:
+        os.sync()
+    if done and not failed:
+        git.run("add", "--", *done)
+    return failed
+
+
+def read_blobs(git: Git, blobs: list[str]) -> dict[str, bytes]:
+    """The contents of many git objects in one `git cat-file --batch`."""
+    if not blobs:
+        return {}
+    output = git.run("cat-file", "--batch", input="".join(f"{blob}\n" for blob in blobs).encode()).stdout
+    contents, position = {}, 0
+    while position < len(output):
+        header_end = output.index(b"\n", position)
+        name, kind, size = output[position:header_end].decode().split()
+        start = header_end + 1
+        contents[name] = output[start:start + int(size)]
+        position = start + int(size) + 1
+    return contents
+
+
+def _is_plan_path(path: str) -> bool:
+    folder, _, name = path.partition("/")
+    return path == BOARD_FILE or (folder in (TASKS_DIR, WEEKS_DIR) and name.endswith(".toml") and "/" not in name)
+
+
+# --- finishing a merge git left with conflict markers ------------------------------------------
+
+def resolve(store: PlanStore, *, interactive: bool = True) -> SyncResult:
+    """`planner sync --resolve`: merge the files of an unfinished git merge (from git's stages),
+    and plan files that hold conflict markers (someone committed them), with the planner's rules;
+    finish the merge when nothing is left."""
+    from planner.merge import MergeError, has_conflict_markers, merge_files, split_conflict_markers
+
+    git = Git(store.root, interactive=interactive)
+    repository = look(git, store.root)
+    if not repository.has_email:
+        identity_env(git)
+    result = SyncResult()
+    with store.lock():
+        configure(git, store)
+        unmerged = unmerged_paths(git)
+        failed = merge_stages(git, store, unmerged)
+        result.resolved += [path for path in unmerged if not any(line.startswith(f"{path}:") for line in failed)]
+        for path in _plan_files(store):
+            relative = path.relative_to(store.root).as_posix()
+            if relative in unmerged:
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if not has_conflict_markers(text):
+                continue
+            base, ours, theirs = split_conflict_markers(text)
+            try:
+                atomic_write(path, merge_files(base.encode(), ours.encode(), theirs.encode(), _zone(store)))
+            except MergeError as error:
+                failed.append(f"{relative}: {error}")
+                continue
+            result.resolved.append(relative)
+        if failed:
+            raise SyncError("could not merge " + "; ".join(failed) + " (fix by hand; the other files are merged)")
+        if (repository.git_dir / "MERGE_HEAD").exists() and not unmerged_paths(git):
+            git.run("commit", "--quiet", "--no-verify", "--no-edit")
+    return result
+
+
+def _plan_files(store: PlanStore) -> list[Path]:
+    files = [store.board_path] if store.board_path.is_file() else []
+    for folder in (store.tasks_dir, store.weeks_dir):
+        if folder.is_dir() and not folder.is_symlink():
+            files += sorted(path for path in folder.glob("*.toml") if path.is_file() and not path.is_symlink())
+    return files
+
+
+def _zone(store: PlanStore):
+    from datetime import timezone
+
+    try:
+        return store.zone
+    except Exception:  # noqa: BLE001 - a board that does not parse: times without an offset read as UTC
+        return timezone.utc
+
+
+# --- the merge driver git runs ------------------------------------------------------------------
+
+def merge_driver(base: Path, ours: Path, theirs: Path, shown_path: str) -> int:
+    """`planner merge-driver %O %A %B %P`: write the merge of the three files into `ours` (git's
+    %A); 0 when merged, 1 when a side is not a plan file (git then reports the file unmerged and
+    sync undoes the merge)."""
+    from planner.merge import MergeError, merge_files
+
+    store = PlanStore(Path.cwd())
+    try:
+        merged = merge_files(base.read_bytes(), ours.read_bytes(), theirs.read_bytes(), _zone(store))
+    except (MergeError, OSError) as error:
+        print(f"planner merge-driver: {shown_path}: {error}", file=sys.stderr)
+        return 1
+    ours.write_bytes(merged)
+    return 0
