@@ -9,7 +9,9 @@ folder, clones it as a second machine, then reports medians of --runs runs of:
   tasks, so git's text merge would conflict and the planner's driver merges each file), beside the
   floor: the same edits, committed, fetched and merged by plain git with the `ours` strategy option
   (git's cheapest way to complete such a merge, which keeps only one side: a floor, not an equal).
-Target: at most 1.5x the floor. A benchmark, not a test: it prints numbers and exits 0.
+Target: at most 1.5x the floor. Also printed: `planner --version`, the start-up every planner command
+pays (Python and its imports), which against a remote on the same disk is most of the floor's time.
+A benchmark, not a test: it prints numbers and exits 0.
 """
 
 from __future__ import annotations
@@ -75,8 +77,9 @@ def main() -> None:
         for clone in (fa, fb):
             run(["git", "clone", "--quiet", str(floor_remote), str(clone)], work, env)
 
-        idle, idle_floor, changed, changed_floor = [], [], [], []
+        idle, idle_floor, changed, changed_floor, startup = [], [], [], [], []
         for round_ in range(options.runs):
+            startup.append(run([*planner, "--version"], work, env))
             idle.append(run([*planner, "--plans", str(b), "sync"], work, env))
             idle_floor.append(run(["sh", "-c", "git fetch --quiet && git merge --quiet FETCH_HEAD"], fb, env))
             chosen = ids[round_ * options.changed:(round_ + 1) * options.changed]
@@ -103,6 +106,7 @@ def main() -> None:
             median, floor_median = statistics.median(values), statistics.median(floor)
             print(f"{label:<45} {median * 1000:8.0f} ms   floor (git fetch + merge) {floor_median * 1000:8.0f} ms"
                   f"   {median / floor_median:4.2f}x (target <= 1.5x)")
+        print(f"{'planner --version (the cost of any planner command)':<45} {statistics.median(startup) * 1000:8.0f} ms")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

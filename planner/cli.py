@@ -486,7 +486,10 @@ class Command:
         from planner.scoring import score_week
 
         session = self.session
-        label = self.week_or_current(args.week)
+        wanted = args.week_option or args.week
+        label, why = (self.week(wanted), "") if wanted and self.week(wanted) else session.week_to_review()
+        if why:
+            self.print(why)
         now = session.now()
         session.change_week(label, lambda week: replace(week, reviewed_at=now))
         view = session.week_view(label)
@@ -530,16 +533,23 @@ class Command:
         if args.plugins_command == "new":
             self.new_plugin(args)
             return
-        records = self.session.host.listing()  # with the ones refused as duplicates
+        host = self.session.host
+        records = host.listing()  # with the ones refused as duplicates
+        try:
+            board = self.session.board
+        except StoreError:
+            board = None  # `planner check` tells what is wrong with board.toml; the plugins are still listed
+        off = {record.name for record in records if board is not None and host.off_in_plan(record, board)}
         rows = [{"name": record.name, "origin": record.origin, "source": record.source, "status": record.status,
-                 "error": record.error, "warnings": list(record.warnings), "hooks": list(record.hooks),
-                 "practices": list(record.practices)}
+                 "off_in_plan": record.name in off, "error": record.error, "warnings": list(record.warnings),
+                 "hooks": list(record.hooks), "practices": list(record.practices)}
                 for record in records]
         if args.json:
             self.print_json(rows)
             return
         for record in records:
-            self.print(f"{record.name}  [{record.status}]  {record.describe_origin()}")
+            status = "off in this plan" if record.name in off else record.status
+            self.print(f"{record.name}  [{status}]  {record.describe_origin()}")
             if record.practices:
                 self.print(f"    practices: {', '.join(record.practices)}")
             if record.hooks:
@@ -806,8 +816,10 @@ def build_parser() -> Parser:
     sub.add_argument("text")
     sub.add_argument("--week", "-w")
 
-    sub = command("review", "mark a week reviewed and show its score")
+    sub = command("review", "mark a week reviewed and show its score (early in a week: last week, if not "
+                            "reviewed yet)")
     sub.add_argument("week", nargs="?")
+    sub.add_argument("--week", "-w", dest="week_option", help="the week to review (same as WEEK)")
 
     sub = command("score", "the weekly value score and each practice's score")
     sub.add_argument("week", nargs="?")

@@ -163,17 +163,18 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
 
 def save_config_value(path: tuple[str, ...], value: Any, environ: Mapping[str, str] | None = None) -> Path:
     """Set one value of config.toml (e.g. ("plugins", "block")) and save it atomically; None removes
-    it. Other settings are kept (comments are not: tomllib does not keep them)."""
-    import tomli_w
-
+    it. The rest of the file, comments and layout too, is kept as it is."""
     from planner.store import atomic_write
+    from planner.toml_edit import dumps_preserving
 
     folder = config_dir()
     file = folder / "config.toml"
     document: dict[str, Any] = {}
+    current_text: str | None = None
     if file.is_file():
         try:
-            document = tomllib.loads(file.read_text(encoding="utf-8"))
+            current_text = file.read_text(encoding="utf-8")
+            document = tomllib.loads(current_text)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{file}: {error}; not changed") from None
     table = document
@@ -186,5 +187,5 @@ def save_config_value(path: tuple[str, ...], value: Any, environ: Mapping[str, s
     else:
         table[path[-1]] = value
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(file, tomli_w.dumps(document).encode("utf-8"))
+    atomic_write(file, dumps_preserving(current_text, document))
     return file

@@ -471,6 +471,12 @@ class PluginHost:
         enabled = [practice for practice in self.practices.values() if board.practice_enabled(practice.id)]
         return sorted(enabled, key=position)
 
+    def off_in_plan(self, record: PluginRecord, board: Board) -> bool:
+        """Whether the plugin runs but the plan (board.toml) has switched off every practice it
+        declares: the plan's choice, shown as "off in this plan" rather than as a fault."""
+        practice_ids = [pid for pid in record.practices if pid in self.practices]
+        return record.active and bool(practice_ids) and not any(board.practice_enabled(pid) for pid in practice_ids)
+
     def prompts(self, practice_id: str, phase: Phase, week: WeekView, board: Board) -> list[Prompt]:
         """The practice's prompts; none once its plugin is disabled (also by this very call)."""
         result = self._practice_call(practice_id, "planner_prompts", lambda value: _checked_list(value, Prompt),

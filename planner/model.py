@@ -193,9 +193,8 @@ def new_task(
     task = Task(id=task_id, title=title, created=now, updated=now, **fields)
     task = _settle_week(task, board)
     if column is None:
-        today_week = week_of(now.date(), board.week_start)
-        scheduled_now = task.week == today_week and _has_column(board, board.week_column)
-        column = board.week_column if scheduled_now else board.columns[0].id
+        in_week_column = is_scheduled_this_week(task, now, board) and _has_column(board, board.week_column)
+        column = board.week_column if in_week_column else board.columns[0].id
     task = move_task(task, column, now, board, rank=rank or "n")
     return replace(task, updated=now)
 
@@ -217,6 +216,8 @@ def edit_task(task: Task, now: datetime, board: Board, **changes: Any) -> Task:
     edited = _settle_week(replace(task, **changes), board)
     if column is not None and column != edited.column:
         edited = move_task(edited, column, now, board)
+    elif column is None:
+        edited = _follow_schedule(task, edited, now, board)
     return _touch(task, edited, now)
 
 
@@ -298,7 +299,25 @@ def schedule_task(task: Task, now: datetime, board: Board, *, week: str | None, 
     """Schedule into a week, or onto a day (which sets the week); both None unschedules."""
     if day is not None:
         week = week_of(day, board.week_start)
-    return _touch(task, replace(task, week=week, day=day), now)
+    return _touch(task, _follow_schedule(task, replace(task, week=week, day=day), now, board), now)
+
+
+def is_scheduled_this_week(task: Task, now: datetime, board: Board) -> bool:
+    """True when the task is scheduled into the week that holds `now`: callers pass the session's
+    now, in the plan's time zone, so "this week" is the same week the board and `planner add` see."""
+    return task.week is not None and task.week == week_of(now.date(), board.week_start)
+
+
+def _follow_schedule(before: Task, after: Task, now: datetime, board: Board) -> Task:
+    """One rule for `planner add --day`, `s` and `planner edit --day/--week`: an open task in the
+    first column that is scheduled into this week moves to the week column. Only a change of
+    schedule moves it, so editing the title of a task someone put back in the backlog does not."""
+    rescheduled = (before.week, before.day) != (after.week, after.day)
+    first_column = board.columns[0].id
+    if (rescheduled and after.is_open and after.column == first_column and board.week_column != first_column
+            and _has_column(board, board.week_column) and is_scheduled_this_week(after, now, board)):
+        return move_task(after, board.week_column, now, board)
+    return after
 
 
 def normalise_tags(tags: Iterable[str], keep: Iterable[str] = ()) -> tuple[str, ...]:

@@ -160,6 +160,16 @@ class Session:
         self.store.create(board)
         self.board = board
 
+    def set_practice_enabled(self, practice_id: str, enabled: bool) -> Board:
+        """Switch a practice on or off in this plan: `[practices.<id>] enabled` in board.toml, set
+        on the file as it is on disk, so it syncs with the plan and keeps the file's other settings."""
+        def switch(board: Board) -> Board:
+            settings = {**board.practice_settings(practice_id), "enabled": enabled}
+            return replace(board, practices=frozen_mapping({**board.practices, practice_id: frozen_mapping(settings)}))
+
+        self.board = self.store.update_board(switch)
+        return self.board
+
     # --- finding things ----------------------------------------------------------------------------
 
     def find(self, prefix: str, *, include_deleted: bool = True) -> Task:
@@ -202,6 +212,31 @@ class Session:
 
     def current_week(self) -> str:
         return week_of(self.today(), self.board.week_start)
+
+    def week_to_review(self) -> tuple[str, str]:
+        """The week a review is about when none is named, and why when it is not this one.
+
+        Early in a week (its first `[review] last_week_days` days, 3 by default: Monday to
+        Wednesday) a last week that was not reviewed is the one to review: that is when people
+        look back. Otherwise this week."""
+        from planner.dates import shift_week, week_start_date
+
+        today = self.today()
+        board = self.board
+        this_week = week_of(today, board.week_start)
+        days = _review_days(board.extra.get("review"))
+        into_week = (today - week_start_date(today, board.week_start)).days
+        if into_week >= days:
+            return this_week, ""
+        last_week = shift_week(this_week, -1, board.week_start)
+        plan = self.week_plan(last_week)
+        if plan is not None and plan.reviewed_at is not None:
+            return this_week, ""
+        started = week_start_date(today, board.week_start)
+        if not any(task.created.date() < started for task in self.tasks.values()):
+            return this_week, ""  # the plan began this week: there is no last week to look back on
+        return last_week, (f"Reviewing last week ({last_week}): it was not reviewed yet and this week has just "
+                           "begun (name a week, such as `this`, to review another)")
 
     def practice_ids(self) -> list[str]:
         return list(self.host.practices)
@@ -301,6 +336,16 @@ class Session:
             return f"task {self.short_ids()[task.id]}"
         except (MergeError, SchemaError) as error:
             raise UserError(str(error)) from None
+
+
+#: A review in a week's first days looks back at last week when it was not reviewed.
+REVIEW_LAST_WEEK_DAYS = 3
+
+
+def _review_days(table: Any) -> int:
+    """`[review] last_week_days` from board.toml (0 turns the rule off), else the default."""
+    days = table.get("last_week_days") if isinstance(table, dict) else None
+    return days if isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= 7 else REVIEW_LAST_WEEK_DAYS
 
 
 def _week_label(text: str) -> str | None:

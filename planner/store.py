@@ -661,9 +661,14 @@ class PlanStore:
         return changed
 
     def update_board(self, change: Callable[[Board], Board]) -> Board:
+        """Apply `change` to board.toml as it is on disk. People edit this file by hand, so only the
+        keys whose values change are rewritten: comments, key order and blank lines stay."""
+        from planner.toml_edit import dumps_preserving
+
         with self.lock():
             changed = change(self.read_board())
-            self._save(self.board_path, dumps(board_to_toml(changed)))
+            current_text = read_plan_file(self.board_path)
+            self._save(self.board_path, dumps_preserving(current_text, board_to_toml(changed)))
             self._zone = ZoneInfo(changed.timezone)
         return changed
 

@@ -400,6 +400,30 @@ def test_edit_fields(planner: PlannerRunner) -> None:
     assert (edited["column"], edited["status"], edited["done_at"]) == ("done", "done", NOW)
 
 
+@pytest.mark.parametrize(
+    ("option", "text", "column"),
+    [("--day", "tomorrow", "this-week"), ("--week", "this", "this-week"), ("--day", "next mon", "backlog")],
+)
+def test_edit_schedules_a_backlog_task_by_the_same_rule_as_add(planner: PlannerRunner, option: str, text: str,
+                                                               column: str) -> None:
+    task = add(planner, "Read the paper", "--practice", "skills")
+    assert task["column"] == "backlog"
+    planner.ok("edit", task["id"][:12], option, text)
+    assert show(planner, task["id"][:12])["column"] == column == add(planner, "Same", option, text)["column"]
+
+
+def test_this_week_is_the_plans_today_for_add_and_edit_alike(run: PlannerRunner) -> None:
+    # Sunday 23:30 UTC is already Monday 00:30 of 2026-W49 in Berlin, the plan's time zone.
+    run.ok("init", "--timezone", "Europe/Berlin")
+    sunday_night = {"PLANNER_NOW": "2026-11-29T23:30:00+00:00"}
+    added = json.loads(run.ok("add", "Backlog task", "--json").stdout)
+    edited = run("edit", added["id"][:12], "--day", "today", env=sunday_night)
+    assert edited.returncode == 0, edited.stderr
+    scheduled = run("add", "Added for today", "--day", "today", "--json", env=sunday_night)
+    for task in (show(run, added["id"][:12]), json.loads(scheduled.stdout)):
+        assert (task["day"], task["week"], task["column"]) == ("2026-11-30", "2026-W49", "this-week")
+
+
 def test_move_to_the_done_column_marks_done_and_out_of_it_reopens(planner: PlannerRunner) -> None:
     task = add(planner, "Ship it", "--practice", "skills", "--estimate", "30m")
     moved = planner.ok("move", task["id"][:12], "done")
@@ -534,7 +558,8 @@ def test_templates_and_add_from_a_template(planner: PlannerRunner) -> None:
 
 def test_plugins_lists_the_seven_built_in_practices(planner: PlannerRunner) -> None:
     records = planner.json("plugins", "--json")
-    assert all(set(record) == {"name", "origin", "source", "status", "error", "warnings", "hooks", "practices"}
+    assert all(set(record) == {"name", "origin", "source", "status", "off_in_plan", "error", "warnings", "hooks",
+                                     "practices"}
                for record in records)
     assert {practice for record in records for practice in record["practices"]} == PRACTICES
     assert all(record["status"] == "active" and record["origin"] == "built-in" for record in records)
@@ -894,3 +919,39 @@ def test_plugins_can_be_blocked_by_environment(planner: PlannerRunner) -> None:
     assert records["feedback"]["status"] == records["learning"]["status"] == "blocked"
     score = json.loads(planner("score", "--json", env={"PLANNER_PLUGINS_BLOCK": "feedback"}).stdout)
     assert "feedback" not in {row["id"] for row in score[0]["practices"]}
+
+
+# --- which week a review is about -------------------------------------------------------------------
+
+def test_review_early_in_a_week_reviews_last_week_when_it_was_not_reviewed(run: PlannerRunner) -> None:
+    run("add", "Made the week before", env={"PLANNER_NOW": "2026-11-18T10:00:00+00:00"})
+    tuesday = {"PLANNER_NOW": "2026-11-24T10:00:00+00:00"}
+    first = run("review", env=tuesday)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("Reviewing last week (2026-W47): it was not reviewed yet")
+    assert "Reviewed 2026-W47" in first.stdout
+    # Last week is reviewed now: the next review is this week's, and says nothing about it.
+    second = run("review", env=tuesday)
+    assert second.stdout.startswith("Reviewed 2026-W48")
+    assert run("review", "--week", "2026-W40", env=tuesday).stdout.startswith("Reviewed 2026-W40")
+
+
+@pytest.mark.parametrize("now, expected", [
+    ("2026-11-26T10:00:00+00:00", "2026-W48"),  # Thursday: this week
+    ("2026-11-23T10:00:00+00:00", "2026-W47"),  # Monday
+])
+def test_review_week_depends_on_the_day(run: PlannerRunner, now: str, expected: str) -> None:
+    run("add", "Made the week before", env={"PLANNER_NOW": "2026-11-18T10:00:00+00:00"})
+    assert f"Reviewed {expected}" in run("review", env={"PLANNER_NOW": now}).stdout
+
+
+def test_a_plan_begun_this_week_reviews_this_week(run: PlannerRunner) -> None:
+    run("add", "Made today", env={"PLANNER_NOW": "2026-11-24T09:00:00+00:00"})
+    assert run("review", env={"PLANNER_NOW": "2026-11-24T10:00:00+00:00"}).stdout.startswith("Reviewed 2026-W48")
+
+
+def test_how_many_days_look_back_is_set_in_the_board(run: PlannerRunner) -> None:
+    run("add", "Made the week before", env={"PLANNER_NOW": "2026-11-18T10:00:00+00:00"})
+    board = run.plans / "board.toml"
+    board.write_text(board.read_text() + "\n[review]\nlast_week_days = 0\n")
+    assert run("review", env={"PLANNER_NOW": "2026-11-23T10:00:00+00:00"}).stdout.startswith("Reviewed 2026-W48")

@@ -548,3 +548,23 @@ def test_plugins_lists_the_warnings_of_a_plugin_file_and_the_rest_works(run, tmp
     assert f"    warning: {warning}\n" in run("plugins").stdout
     score = run("score")
     assert score.returncode == 0 and "Traceback" not in score.stderr  # never called, so never raised
+
+
+class TwoPractices:
+    @hookimpl
+    def planner_register_practices(self, register):
+        register(practice("first"))
+        register(practice("second"))
+
+
+def test_a_plugin_is_off_in_the_plan_only_when_the_board_switches_off_all_its_practices() -> None:
+    host = host_with(("pair", TwoPractices()), ("quiet", object()))
+    pair, quiet = host.records["pair"], host.records["quiet"]
+    one_off = Board(practices={"first": {"enabled": False}})
+    both_off = Board(practices={"first": {"enabled": False}, "second": {"enabled": False}})
+    assert not host.off_in_plan(pair, Board())
+    assert not host.off_in_plan(pair, one_off)
+    assert [p.id for p in host.enabled_practices(one_off)] == ["second"]
+    assert host.off_in_plan(pair, both_off)
+    assert not host.off_in_plan(quiet, both_off)  # declares no practice: nothing for the plan to switch
+    assert pair.status == "active"  # a choice of the plan, not a fault of the plugin

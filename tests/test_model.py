@@ -18,6 +18,7 @@ from planner.model import (
     Column,
     ModelError,
     Task,
+    TaskChanges,
     WeekPlan,
     column_tasks,
     complete_task,
@@ -229,6 +230,57 @@ def test_schedule_task(board: Board, week, day, expected_week, week_start: int) 
     scheduled = schedule_task(task, LATER, scheduled_board, week=week, day=day)
     assert (scheduled.week, scheduled.day) == (expected_week, day)
     assert scheduled.updated == LATER
+
+
+@pytest.mark.parametrize(
+    ("week", "day", "column"),
+    [
+        ("2026-W48", None, "this-week"),
+        (None, date(2026, 11, 27), "this-week"),
+        ("2026-W49", None, "backlog"),
+        (None, date(2026, 12, 1), "backlog"),
+        (None, date(2026, 11, 20), "backlog"),
+        (None, None, "backlog"),
+    ],
+)
+def test_scheduling_a_backlog_task_into_this_week_moves_it_to_the_week_column(
+    board: Board, week, day, column: str
+) -> None:
+    scheduled = schedule_task(make(board), LATER, board, week=week, day=day)
+    assert (scheduled.column, scheduled.status) == (column, "open")
+
+
+def test_editing_the_schedule_follows_the_same_rule_as_new_task(board: Board) -> None:
+    by_day = edit_task(make(board), LATER, board, day=date(2026, 11, 27))
+    by_week = TaskChanges({"week": "2026-W48"}).apply(make(board), LATER, board)
+    assert by_day.column == by_week.column == make(board, day=date(2026, 11, 27)).column == "this-week"
+
+
+def test_this_week_is_the_week_of_now_not_of_the_task(board: Board) -> None:
+    # Scheduled on Monday of next week, seen from Sunday night (before) and Monday morning (after).
+    sunday_night = datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc)
+    monday = date(2026, 11, 30)
+    assert schedule_task(make(board), sunday_night, board, week=None, day=monday).column == "backlog"
+    assert schedule_task(make(board), sunday_night + timedelta(hours=2), board, week=None, day=monday).column \
+        == "this-week"
+
+
+def test_only_a_change_of_schedule_moves_a_task_out_of_the_backlog(board: Board) -> None:
+    put_back = move_task(make(board, week="2026-W48"), "backlog", NOW, board)
+    assert edit_task(put_back, LATER, board, title="Renamed").column == "backlog"
+    assert edit_task(make(board), LATER, board, day=date(2026, 11, 27), column="backlog").column == "backlog"
+
+
+@pytest.mark.parametrize("column", ["doing", "done"])
+def test_scheduling_leaves_tasks_outside_the_first_column_where_they_are(board: Board, column: str) -> None:
+    task = make(board, column=column)
+    assert schedule_task(task, LATER, board, week="2026-W48", day=None).column == column
+
+
+def test_scheduling_follows_the_board_week_column(board: Board) -> None:
+    custom = replace(board, columns=(Column("inbox", "Inbox"), Column("now", "Now"), Column("done", "Done")),
+                     week_column="now")
+    assert schedule_task(make(custom), LATER, custom, week="2026-W48", day=None).column == "now"
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 from textual.geometry import Region
+from textual.widgets import Input, OptionList, Select, Static
 
+from planner.api import Practice, hookimpl
 from planner.app.app import PlannerApp
+from planner.app.dialogs.task_form import TaskForm
 from planner.app.screens.board import BoardScreen
 from planner.app.widgets.card_list import CardList
 from planner.session import Session
@@ -66,6 +69,89 @@ async def test_create_a_task_from_the_form(app: PlannerApp, store: PlanStore) ->
             "2026-11-27", "2026-W48", 60, ("interview", "@priya"))
         assert saved.column == "this-week"
         assert titles(app, "this-week")[-1] == "Book the SQL mock interview"
+
+
+def new_tasks(store: PlanStore, before: set[str]) -> list:
+    return [task for task_id, task in store.read_tasks()[0].items() if task_id not in before]
+
+
+async def test_ctrl_t_asks_for_a_practice_then_enter_on_a_template_saves_the_task(app: PlannerApp,
+                                                                                store: PlanStore) -> None:
+    before = set(store.read_tasks()[0])
+    practice_ids = list(app.session.host.practices)
+    first = app.session.host.templates("skills", app.session.board)[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_column(pilot, app, "backlog")
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TaskForm)
+        await pilot.press("ctrl+t")  # no practice chosen yet: the practice list opens
+        await pilot.pause()
+        assert form.query_one("#practice", Select).expanded
+        # The list starts on "none"; skills is as far down as its place among the practices.
+        await pilot.press(*["down"] * (practice_ids.index("skills") + 1), "enter")
+        await pilot.pause()
+        templates = form.query_one("#templates", OptionList)
+        assert app.focused is templates and templates.highlighted == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+    [saved] = new_tasks(store, before)
+    assert (saved.title, saved.practice, saved.estimate, saved.tags, saved.notes) == (
+        first.title, "skills", first.estimate, first.tags, first.notes)
+
+
+async def test_ctrl_t_goes_to_the_chosen_practices_templates_and_keeps_the_typed_day(app: PlannerApp,
+                                                                                   store: PlanStore) -> None:
+    before = set(store.read_tasks()[0])
+    second = app.session.host.templates("skills", app.session.board)[1]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_column(pilot, app, "backlog")
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#practice", Select).value = "skills"
+        app.screen.query_one("#day", Input).value = "fri"
+        await pilot.pause()
+        await pilot.press("ctrl+t", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+    [saved] = new_tasks(store, before)
+    assert (saved.title, saved.day.isoformat()) == (second.title, "2026-11-27")
+    assert saved.column == "this-week"  # scheduled into this week, though made from the Backlog
+
+
+class NoTemplates:
+    @hookimpl
+    def planner_register_practices(self, register):
+        register(Practice("bare", "Bare practice", "A practice without templates.", "#aa5500", "BARE"))
+
+
+async def test_ctrl_t_on_a_practice_without_templates_says_so(app: PlannerApp) -> None:
+    app.session.host.add_plugin(NoTemplates(), "bare-plugin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#practice", Select).value = "bare"
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.screen is form and app.focused is form.query_one("#title", Input)
+        assert form.query_one("#error", Static).visual.plain == "Bare practice has no templates"
+
+
+async def test_ctrl_t_in_the_edit_form_leaves_the_task_alone(app: PlannerApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_column(pilot, app, "backlog")
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.screen is form and app.focused is form.query_one("#title", Input)
+        assert not form.query_one("#practice", Select).expanded
+        assert not form.query_one("#templates", OptionList).display
 
 
 async def test_a_bad_date_in_the_form_is_explained_not_saved(app: PlannerApp, plans: Path) -> None:
@@ -195,6 +281,20 @@ async def test_schedule_a_task_to_a_day(app: PlannerApp, store: PlanStore) -> No
         await pilot.press(*"none", "enter")
         await pilot.pause()
         assert store.read_task(task.id).day is None and store.read_task(task.id).week is None
+
+
+async def test_scheduling_a_backlog_card_into_this_week_moves_it_to_this_week(app: PlannerApp,
+                                                                             store: PlanStore) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_column(pilot, app, "backlog")
+        task = selected(app)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"tomorrow", "enter")
+        await pilot.pause()
+        assert store.read_task(task.id).column == "this-week"
+        assert task.id not in cards(app, "backlog").task_ids
+        assert task.id in cards(app, "this-week").task_ids
 
 
 async def test_details_and_notes(app: PlannerApp, store: PlanStore, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -134,7 +134,7 @@ async def test_insights_show_twelve_weeks_with_the_w43_dip_and_streaks(app: Plan
         assert sum(line[w43_at + 1] != " " for line in bars[:-2]) < sum(line[w42_at + 1] != " " for line in bars[:-2])
 
         heading = plain(screen.query_one("#value-heading", Static))
-        assert "12 weeks: 2026-W37 to 2026-W48" in heading
+        assert "12 weeks to 2026-W48" in heading
         summary = plain(screen.query_one("#summary", Static))
         # W44-W47 at 50+; W48 (34 so far) is not over, so it does not end the run.
         assert "Value 50+: 4 weeks in a row" in summary
@@ -178,8 +178,35 @@ async def test_insights_fit_80x24(app: PlannerApp) -> None:
         for widget in (bars, practices):
             assert all(len(line) <= widget.size.width for line in plain(widget).splitlines())
         assert "Build relationships" in plain(practices)
-        # Every practice row is on screen without scrolling, above the footer.
-        assert practices.region.bottom <= 23
+
+
+def screen_lines(app: PlannerApp) -> list[str]:
+    """The terminal's rows as drawn, top to bottom."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def test_insights_at_80x24_show_why_and_say_what_plus_and_minus_do(app: PlannerApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_insights(app, pilot)
+        lines = screen_lines(app)
+        assert "keys +/-: 4 more or fewer weeks" in lines[1]
+        headings = [index for index, line in enumerate(lines) if line.strip() == "Why, 2026-W48 so far"]
+        assert headings, "\n".join(lines)
+        # Every practice's reason is drawn, the last one whole (it wraps), above the footer.
+        section = lines[headings[0] + 1:-1]
+        assert "" in [line.strip() for line in section], "\n".join(lines)  # the gap after the section
+        section = section[:[line.strip() for line in section].index("")]
+        reasons = [line.split()[0] for line in section if line[:7].strip()]
+        assert reasons == ["SKILL", "CHANGE", "INIT", "PEOPLE", "PROACT", "FEEDBK", "LEARN"]
+        assert section[-1].strip() == "its notes"
+
+
+async def test_insights_at_120x40_show_why_and_every_practice(app: PlannerApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_insights(app, pilot)
+        lines = screen_lines(app)
+        assert any(line.strip() == "Why, 2026-W48 so far" for line in lines)
+        assert any(line.lstrip().startswith("LEARN  Continuously learn") for line in lines)
 
 
 async def test_insights_say_why_with_plugin_text_kept_literal(app: PlannerApp) -> None:
@@ -208,7 +235,7 @@ async def test_insights_follow_changes_and_take_keys_while_scoring(app: PlannerA
     app.session.host.add_plugin(SlowScore(), "slow-plugin")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_insights(app, pilot)
-        assert plain(screen.query_one("#value-heading", Static)).endswith("(+ more, - fewer)")
+        assert plain(screen.query_one("#value-heading", Static)).endswith("keys +/-: 4 more or fewer weeks")
         task = app.add_task("A finished exercise", practice="skills", estimate=120)
         app.change_task(task.id, complete_task, "done")
         await pilot.pause(0.6)  # past the debounce: the computation is running now
@@ -286,24 +313,24 @@ def config_file() -> Path:
     return config_dir() / "config.toml"
 
 
-async def test_toggling_a_plugin_writes_config_toml_and_back(app: PlannerApp) -> None:
+async def test_blocking_a_plugin_writes_config_toml_and_back(app: PlannerApp) -> None:
     config_file().parent.mkdir(parents=True, exist_ok=True)
     config_file().write_text('plans = "/somewhere"\n\n[plugins]\nblock = ["someone-else"]\n', encoding="utf-8")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_practices(app, pilot)
         assert screen.selected.name == "skills"
-        await pilot.press("space")
+        await pilot.press("b")
         saved = tomllib.loads(config_file().read_text(encoding="utf-8"))
         assert saved == {"plans": "/somewhere", "plugins": {"block": ["someone-else", "skills"]}}
-        assert rows_of(screen)[0].splitlines()[0] == "skills  disabled (restart to apply)"
+        assert rows_of(screen)[0].splitlines()[0] == "skills  blocked (restart to apply)"
         assert any("next start" in notice for notice in notices(app))
-        await pilot.press("e")
+        await pilot.press("b")
         saved = tomllib.loads(config_file().read_text(encoding="utf-8"))
         assert saved == {"plans": "/somewhere", "plugins": {"block": ["someone-else"]}}
         assert rows_of(screen)[0].splitlines()[0] == "skills  active"
 
 
-async def test_enabling_a_blocked_plugin_removes_it_from_the_block_list(plans: Path, monkeypatch) -> None:
+async def test_unblocking_a_blocked_plugin_removes_it_from_the_block_list(plans: Path, monkeypatch) -> None:
     from planner.session import Session
 
     config_file().parent.mkdir(parents=True, exist_ok=True)
@@ -314,9 +341,9 @@ async def test_enabling_a_blocked_plugin_removes_it_from_the_block_list(plans: P
         row = next(row for row in rows_of(screen) if row.startswith("feedback"))
         assert "blocked" in row and "blocked by config" in row
         await select(screen, pilot, "feedback")
-        await pilot.press("space")
+        await pilot.press("b")
         assert tomllib.loads(config_file().read_text(encoding="utf-8")) == {"plugins": {}}
-        assert rows_of(screen)[screen.names.index("feedback")].startswith("feedback  enabled (restart to apply)")
+        assert rows_of(screen)[screen.names.index("feedback")].startswith("feedback  unblocked (restart to apply)")
 
 
 async def test_a_broken_config_toml_is_a_notice_and_is_left_alone(app: PlannerApp) -> None:
@@ -324,7 +351,7 @@ async def test_a_broken_config_toml_is_a_notice_and_is_left_alone(app: PlannerAp
     config_file().write_text("[plugins\nblock = 1\n", encoding="utf-8")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_practices(app, pilot)
-        await pilot.press("space")
+        await pilot.press("b")
         assert config_file().read_text(encoding="utf-8") == "[plugins\nblock = 1\n"
         assert any(notice.startswith("Not saved") and "config.toml" in notice for notice in notices(app))
         assert rows_of(screen)[0].splitlines()[0] == "skills  active"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.color import Color
-from textual.widgets import Input
+from textual.widgets import Input, OptionList, Select
 from planner.app.widgets.footer import PlannerFooter
 from textual.widgets._toast import Toast
 
@@ -297,3 +297,41 @@ async def test_a_malformed_keymap_is_a_notice_not_a_crash(plans: Path, config: s
         await pilot.press("n")  # the default keys are in force
         await pilot.pause()
         assert isinstance(app.screen, TaskForm)
+
+
+# --- focus in the ANSI theme ---------------------------------------------------------------------------
+
+
+async def test_in_planner_ansi_the_focused_field_of_the_task_form_stands_out(plans: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEXTUAL_COLOR_SYSTEM", "standard")
+    app = new_app(plans)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "planner-ansi"
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        title, day = form.query_one("#title", Input), form.query_one("#day", Input)
+        assert title.has_focus and title.value == ""
+        assert title.styles.background.ansi == 8  # the terminal's bright black
+        assert day.styles.background != title.styles.background
+        await pilot.press("tab")  # the practice list
+        await pilot.pause()
+        assert title.styles.background == day.styles.background
+        assert form.query_one("#practice SelectCurrent").styles.background.ansi == 8
+
+
+async def test_tab_to_the_templates_highlights_the_first_one(app: PlannerApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#practice", Select).value = "skills"
+        form.query_one("#tags", Input).focus()
+        await pilot.pause()
+        templates = form.query_one("#templates", OptionList)
+        assert templates.highlighted is None  # not highlighted while another field has the focus
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is templates and templates.highlighted == 0

@@ -7,6 +7,7 @@ Every test checks what the screen shows and what was saved in the plan folder.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 from textual.widgets import Static
@@ -27,6 +28,7 @@ from planner.app.widgets.day_list import DayList
 from planner.app.widgets.score_panel import ScorePanel, score_changes
 from planner.app.widgets.toggle_list import ToggleList
 from planner.model import Task, WeekPlan
+from planner.session import Session
 from planner.store import PlanStore
 
 SIZE = (120, 40)
@@ -560,3 +562,16 @@ def test_score_changes_between_weeks(app: PlannerApp) -> None:
     assert changes.value == pytest.approx(this.value - last.value)
     skills_now, skills_then = this.by_practice()["skills"].value, last.by_practice()["skills"].value
     assert changes.practices["skills"] == pytest.approx(skills_now - skills_then)
+
+
+async def test_r_early_in_a_week_reviews_last_week_when_it_was_not_reviewed(
+        plans: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANNER_NOW", "2026-12-01T09:00:00+00:00")  # Tuesday of 2026-W49; W48 not reviewed
+    app = PlannerApp(Session(plans), watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_week(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        flow = app.screen
+        assert isinstance(flow, PromptFlow) and flow.phase == "review" and flow.label == THIS_WEEK
+        assert any("Reviewing last week (2026-W48)" in str(notice.message) for notice in app._notifications)

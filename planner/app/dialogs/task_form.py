@@ -1,9 +1,14 @@
-"""New task / edit task: title, practice, day, due, estimate, tags, and the practice's templates."""
+"""New task / edit task: title, practice, day, due, estimate, tags, and the practice's templates.
+
+ctrl+t goes straight to the chosen practice's templates (first asking for a practice when none is
+chosen), and Enter on a template saves the task it describes: two keys from `n` to a saved task.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -12,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from planner.api import TaskTemplate
 from planner.dates import DateError, format_minutes, parse_minutes, resolve_day
 from planner.model import ModelError, Task, TaskChanges, normalise_tags
 from planner.text import printable
@@ -86,6 +92,9 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
                     margin: 1 0; }
     TaskForm.-short Grid { grid-gutter: 0 1; }
     TaskForm Input, TaskForm Select { width: 1fr; }
+    /* Compact fields have no border, and an ANSI theme cannot tint a background: without this a
+       focused field looks like the others (an empty one shows only a blinking cursor). */
+    TaskForm Input:focus:ansi, TaskForm Select:focus:ansi > SelectCurrent { background: ansi_bright_black; }
     TaskForm #templates { height: auto; max-height: 7; border: round $panel; }
     TaskForm #error { color: $error; height: auto; display: none; }  /* shown with an error */
     TaskForm #form-buttons { height: auto; }
@@ -95,6 +104,8 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "save", "Save", id="form.save"),
+        # Not plain "t": that is typed into the title. The app's ctrl+t (theme) never reaches a modal.
+        Binding("ctrl+t", "templates", "Templates", id="form.templates"),
     ]
 
     def __init__(self, task: Task | None) -> None:
@@ -104,6 +115,11 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
         self.opened = form_values(task) if task else {}
         #: Conflicts shown once: a second save with the same ones keeps the person's values.
         self.shown_conflicts: dict[str, Any] = {}
+        #: The shown practice's templates by id, and the one whose fields fill the form, if any.
+        self.templates: dict[str, TaskTemplate] = {}
+        self.chosen_template: TaskTemplate | None = None
+        #: Set by ctrl+t with no practice chosen: once one is chosen, its templates get the focus.
+        self.templates_wanted = False
 
     def compose(self) -> ComposeResult:
         task = self.task_being_edited
@@ -131,7 +147,8 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
             with Vertical(id="form-foot"):
                 yield Static(id="error")
                 with Horizontal(id="form-buttons"):
-                    yield Static(Content("ctrl+s saves · Esc cancels"), id="form-keys")
+                    keys = "ctrl+s saves · Esc cancels" if task else "ctrl+t templates · ctrl+s saves"
+                    yield Static(Content(keys), id="form-keys")
                     yield Button("Take theirs", id="theirs")
                     yield Button("Cancel", id="cancel")
                     yield Button("Save", id="save", variant="primary")
@@ -142,7 +159,39 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
         self.show_templates()
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        self.chosen_template = None
         self.show_templates()
+        if self.templates_wanted:
+            self.templates_wanted = False
+            self.focus_templates()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # An edited task keeps its fields: the templates are for new tasks only.
+        return not (action == "templates" and self.task_being_edited is not None)
+
+    def action_templates(self) -> None:
+        practice = self.query_one("#practice", Select)
+        if practice.value is Select.NULL:
+            self.templates_wanted = True
+            practice.focus()
+            practice.action_show_overlay()
+            return
+        self.focus_templates()
+
+    def focus_templates(self) -> None:
+        listing = self.query_one("#templates", OptionList)
+        if not listing.option_count:
+            name = self.app.session.host.practices[str(self.query_one("#practice", Select).value)].name
+            self.say(f"{name} has no templates")
+            return
+        listing.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A list reached by Tab or ctrl+t shows a highlighted row at once, the one Enter saves.
+        listing = event.widget
+        if isinstance(listing, OptionList) and listing.id == "templates" and listing.highlighted is None \
+                and listing.option_count:
+            listing.highlighted = 0
 
     def show_templates(self) -> None:
         listing = self.query_one("#templates", OptionList)
@@ -156,7 +205,7 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
         self.templates = {template.id: template for template in templates}
         listing.add_options(Option(Content(printable(f"{template.title}  ({format_minutes(template.estimate)})")), id=template.id)
                             for template in templates)
-        listing.border_title = "Templates: Enter fills the form"
+        listing.border_title = "Templates: Enter saves the task"
         listing.display = bool(templates)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -166,7 +215,8 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
         self.query_one("#title", Input).value = template.title
         self.query_one("#estimate", Input).value = format_minutes(template.estimate)
         self.query_one("#tags", Input).value = " ".join(template.tags)
-        self.query_one("#title", Input).focus()
+        self.chosen_template = template
+        self.action_save()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
@@ -190,6 +240,8 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
             return
         task = self.task_being_edited
         if task is None:
+            if self.chosen_template is not None and self.chosen_template.notes:
+                values["notes"] = self.chosen_template.notes  # as `planner add --template` keeps them
             self.dismiss(values)
             return
         saved = self.app.session.store.read_task(task.id)

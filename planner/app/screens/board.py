@@ -287,7 +287,10 @@ class BoardScreen(TaskListsScreen):
         from planner.app.dialogs.task_form import TaskForm
 
         cards = self.focused_list
-        column = cards.column_id if cards else None
+        # A new card goes to the focused column, but from the first one new_task decides, as for
+        # `planner add`: a task scheduled into this week goes to This week.
+        first_column = self.app.session.board.columns[0].id
+        column = cards.column_id if cards and cards.column_id != first_column else None
 
         def created(values: dict | None) -> None:
             if values:

@@ -34,8 +34,9 @@ DEBOUNCE_SECONDS = 0.4
 
 
 def bar_height_for(screen_height: int) -> int:
-    """Tall bars where the terminal is tall; at 24 rows the practices still fit below them."""
-    return max(3, min(16, screen_height - 16))
+    """Tall bars where the terminal is tall; at 24 rows the Why section still fits below them (with
+    room for two reasons to wrap), and at 40 rows the practices too."""
+    return max(3, min(15, screen_height - 18))
 
 
 class InsightsScreen(Screen):
@@ -44,8 +45,7 @@ class InsightsScreen(Screen):
     InsightsScreen #insights { height: 1fr; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     InsightsScreen .heading { height: auto; padding: 0 1; background: $panel; text-style: bold; }
     InsightsScreen #summary { height: auto; padding: 0 1; margin-bottom: 1; }
-    InsightsScreen #practice-lines { margin-bottom: 1; }
-    InsightsScreen #reasons { height: auto; padding: 0 1; }
+    InsightsScreen #reasons { height: auto; padding: 0 1; margin-bottom: 1; }
     """
     BINDINGS = [
         Binding("plus,equals_sign", "more_weeks", "More weeks", show=False, id="insights.more"),
@@ -66,10 +66,12 @@ class InsightsScreen(Screen):
             yield Static(id="value-heading", classes="heading")
             yield WeekBars(id="value-bars")
             yield Static(id="summary")
-            yield Static(id="practices-heading", classes="heading")
-            yield PracticeSparklines(id="practice-lines")
+            # Why the newest week scored what it did comes right under its score, before the
+            # practices' history: it is what a person looks for first.
             yield Static(id="reasons-heading", classes="heading")
             yield Static(id="reasons")
+            yield Static(id="practices-heading", classes="heading")
+            yield PracticeSparklines(id="practice-lines")
         yield PlannerFooter()
 
     def on_mount(self) -> None:
@@ -158,12 +160,13 @@ class InsightsScreen(Screen):
 
     def show_heading(self, *, computing: bool) -> None:
         insights = self.insights
+        # The first week is under the first bar; the heading keeps its width for the keys' hint.
         if insights is not None and insights.labels:
-            first, last = insights.labels[0], insights.labels[-1]
-            text = f"Weekly value score, {len(insights.labels)} weeks: {first} to {last}"
+            text = f"Weekly value score, {len(insights.labels)} weeks to {insights.labels[-1]}"
         else:
             text = f"Weekly value score, {self.weeks} weeks"
-        hint = "  computing..." if computing else "  (+ more, - fewer)"
+        # It says they are keys, and what they count: "(+ more, - fewer)" left people guessing.
+        hint = "  computing..." if computing else f"  keys +/-: {WEEKS_STEP} more or fewer weeks"
         self.query_one("#value-heading", Static).update(Content.assemble(text, (hint, "not bold dim")))
 
     def summary(self, insights: Insights) -> Content:

@@ -4,8 +4,10 @@ The left list has one entry per plugin record (built-ins, packages, files, and o
 are blocked); the right side shows the selected plugin's practices with their settings as board.toml
 makes them, the planning and review questions they ask this week, and their task templates.
 
-Enabling or disabling a plugin edits the block list in config.toml. The plugins are loaded already,
-so the change takes effect at the next start; the list says so until then.
+Switching a plugin's practices on or off is a setting of the plan (`[practices.<id>] enabled` in
+board.toml), so it takes effect at once and syncs with the plan. Blocking a plugin is a setting of
+this machine (config.toml's block list): a plugin is loaded only at start-up, so that change takes
+effect at the next start, and the list says so until then.
 """
 
 from __future__ import annotations
@@ -30,9 +32,13 @@ from planner.app.widgets.title_bar import TitleBar
 from planner.config import Config, ConfigError, config_dir, save_config_value
 from planner.dates import format_minutes
 from planner.host import PluginRecord
+from planner.model import ModelError
+from planner.store import StoreError
 from planner.text import printable, tag_label
 
 STATUS_STYLES = {"active": "$success", "error": "$error", "blocked": "$warning"}
+#: A plugin that runs but whose practices this plan has switched off: a choice, not a fault.
+OFF_IN_PLAN = "off in this plan"
 PHASE_TITLES = {"plan": "Planning questions", "review": "Review questions"}
 
 
@@ -58,15 +64,16 @@ def _listed_in_environment(variable: str) -> set[str]:
     return {name.strip() for name in os.environ.get(variable, "").split(",") if name.strip()}
 
 
-def save_plugin_enabled(name: str, enabled: bool, config: Config) -> str:
-    """Write `name` into or out of config.toml's block list (and into an allow list when one is in
-    force); other entries are kept. Returns what the user should know; raises ConfigError when the
-    file cannot be used, or when only the environment can make the change."""
+def save_plugin_loaded(name: str, loaded: bool, config: Config) -> str:
+    """Let this machine load plugin `name` from the next start, or not: `name` goes into or out of
+    config.toml's block list (and into an allow list when one is in force); other entries are kept.
+    Returns what the user should know; raises ConfigError when the file cannot be used, or when only
+    the environment can make the change."""
     block = _listed_in_file("block")
-    if not enabled:
+    if not loaded:
         if name not in block:
             save_config_value(("plugins", "block"), [*block, name])
-        return f"Plugin {name} will be disabled from the next start (config.toml blocks it)."
+        return f"Plugin {name} will be blocked on this machine from the next start (config.toml blocks it)."
     if name in _listed_in_environment("PLANNER_PLUGINS_BLOCK"):
         raise ConfigError(f"plugin {name} is blocked by PLANNER_PLUGINS_BLOCK in the environment; "
                           "remove it there to enable it")
@@ -79,7 +86,7 @@ def save_plugin_enabled(name: str, enabled: bool, config: Config) -> str:
                               "add it there to enable it")
         allow = _listed_in_file("allow")
         save_config_value(("plugins", "allow"), [*allow, name])
-    return f"Plugin {name} will be enabled from the next start."
+    return f"Plugin {name} will be loaded on this machine from the next start."
 
 
 # --- the screen ----------------------------------------------------------------------------------------
@@ -96,7 +103,8 @@ class PracticesScreen(Screen):
     PracticesScreen #details { height: auto; }
     """
     BINDINGS = [
-        Binding("space,e", "toggle_plugin", "Enable/disable", id="practices.toggle"),
+        Binding("space,e", "toggle_practices", "On/off in plan", id="practices.toggle"),
+        Binding("b", "toggle_blocked", "Block here", id="practices.block"),
         Binding("j", "cursor(1)", "Down", show=False, id="practices.down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="practices.up"),
     ]
@@ -104,7 +112,7 @@ class PracticesScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.names: list[str] = []
-        #: Plugins whose enabled state was changed in config.toml, by name: enabled from the next start?
+        #: Plugins whose block was changed in config.toml, by name: loaded from the next start?
         self.pending: dict[str, bool] = {}
 
     def compose(self) -> ComposeResult:
@@ -171,9 +179,20 @@ class PracticesScreen(Screen):
 
     def status_text(self, record: PluginRecord) -> tuple[str, str]:
         if record.name in self.pending:
-            enabled = self.pending[record.name]
-            return ("enabled" if enabled else "disabled") + " (restart to apply)", "$accent"
+            loaded = self.pending[record.name]
+            return ("unblocked" if loaded else "blocked") + " (restart to apply)", "$accent"
+        if self.app.session.host.off_in_plan(record, self.app.session.board):
+            return OFF_IN_PLAN, "$text-muted"
         return record.status, STATUS_STYLES.get(record.status, "")
+
+    def practice_ids(self, record: PluginRecord) -> list[str]:
+        host = self.app.session.host
+        return [pid for pid in record.practices if pid in host.practices]
+
+    def switched_on(self, record: PluginRecord) -> list[str]:
+        """The plugin's practices that this plan has on."""
+        board = self.app.session.board
+        return [pid for pid in self.practice_ids(record) if board.practice_enabled(pid)]
 
     def plugin_row(self, record: PluginRecord) -> Content:
         """Name and status; origin and practice labels; the error, if any, word for word."""
@@ -200,6 +219,7 @@ class PracticesScreen(Screen):
         self.app._tell_plugin_warnings()
 
     def details(self, record: PluginRecord) -> Content:
+        host = self.app.session.host
         status, style = self.status_text(record)
         lines: list[Content] = [
             Content.assemble((printable(record.name), "bold"), "  ", (status, style)),
@@ -211,7 +231,9 @@ class PracticesScreen(Screen):
         if record.name in self.pending:
             lines.append(Content("config.toml is changed; the plugins were loaded at start-up, so this applies "
                                  "when the planner starts again.").stylize("italic"))
-        host = self.app.session.host
+        elif host.off_in_plan(record, self.app.session.board):
+            lines.append(Content("Switched off in this plan (board.toml); space or e switches it on again.")
+                         .stylize("italic"))
         practices = [host.practices[pid] for pid in record.practices if pid in host.practices]
         if not practices and record.active:
             lines += [Content(""), Content("This plugin declares no practice of its own.").stylize("dim")]
@@ -220,7 +242,8 @@ class PracticesScreen(Screen):
         width = self.query_one("#details", Static).content_size.width
         if record.hooks:
             lines += [Content(""), hanging("hooks: ", ", ".join(record.hooks), width, "dim")]
-        lines += [Content(""), Content("space or e: enable or disable this plugin").stylize("dim")]
+        keys = "space or e: switch its practices on or off in this plan · " if self.practice_ids(record) else ""
+        lines += [Content(""), Content(f"{keys}b: block or unblock it on this machine").stylize("dim")]
         return Content("\n").join(lines)
 
     def practice_details(self, practice: Practice) -> list[Content]:
@@ -228,13 +251,13 @@ class PracticesScreen(Screen):
         host, board = session.host, session.board
         week = session.week_view(session.current_week())
         weight = board.practice_weight(practice.id, practice.weight)
-        on_board = "" if board.practice_enabled(practice.id) else "  (switched off in board.toml)"
+        on_board = "" if board.practice_enabled(practice.id) else f"  {OFF_IN_PLAN}"
         width = self.query_one("#details", Static).content_size.width
         settings = {key: value for key, value in host.settings(practice.id, board).items()
                     if key not in ("weight", "enabled", "order")}
         tuning = [f"weight {weight:g}"] + [f"{key} = {format_setting(value)}" for key, value in settings.items()]
         lines = [
-            Content.assemble(practice_badge(practice), " ", (printable(practice.name), "bold"), (on_board, "$warning")),
+            Content.assemble(practice_badge(practice), " ", (printable(practice.name), "bold"), (on_board, "$text-muted")),
             hanging("", practice.summary, width),
             hanging("", " · ".join(tuning), width, "dim"),
         ]
@@ -270,26 +293,51 @@ class PracticesScreen(Screen):
         plugins = self.query_one("#plugins", OptionList)
         plugins.action_cursor_down() if step > 0 else plugins.action_cursor_up()
 
-    def action_toggle_plugin(self) -> None:
+    def action_toggle_practices(self) -> None:
+        """Switch the selected plugin's practices off in this plan when any is on, else all on."""
         record = self.selected
         if record is None:
             return
-        loaded_enabled = record.status != "blocked"
-        enabled_next = not self.pending.get(record.name, loaded_enabled)
+        practice_ids = self.practice_ids(record)
+        if not practice_ids:
+            reason = "declares no practice" if record.active else f"is {record.status}"
+            self.notify(f"Plugin {record.name} {reason}: there is nothing to switch in this plan "
+                        "(b blocks or unblocks it on this machine).", markup=False, timeout=6)
+            return
+        enabled = not self.switched_on(record)
+        session = self.app.session
         try:
-            message = save_plugin_enabled(record.name, enabled_next, self.app.session.config)
+            for practice_id in practice_ids:
+                session.set_practice_enabled(practice_id, enabled)
+        except (StoreError, ModelError, OSError) as error:
+            self.app.report_error(error)
+        else:
+            names = ", ".join(session.host.practices[pid].name for pid in practice_ids)
+            self.notify(f"{names}: {'on' if enabled else 'off'} in this plan (board.toml).", markup=False, timeout=6)
+        self.app.plan_changed.publish(None)  # every screen shows the plan's practices anew
+        self.show_plugins()
+
+    def action_toggle_blocked(self) -> None:
+        """Block the selected plugin on this machine (config.toml), or lift the block; from the next start."""
+        record = self.selected
+        if record is None:
+            return
+        loaded_now = record.status != "blocked"
+        loaded_next = not self.pending.get(record.name, loaded_now)
+        try:
+            message = save_plugin_loaded(record.name, loaded_next, self.app.session.config)
         except (ConfigError, OSError) as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
             return
-        if enabled_next == loaded_enabled:
+        if loaded_next == loaded_now:
             self.pending.pop(record.name, None)
-            message = f"Plugin {record.name} stays {'enabled' if enabled_next else 'disabled'}, as it was at start-up."
+            message = (f"Plugin {record.name} stays {'loaded' if loaded_next else 'blocked'} on this machine, "
+                       "as it was at start-up.")
         else:
-            self.pending[record.name] = enabled_next
+            self.pending[record.name] = loaded_next
         self.notify(message, markup=False, timeout=6)
         self.refresh_row(record)
         self.show_details()
-
 
 def format_setting(value: Any) -> str:
     if isinstance(value, str):

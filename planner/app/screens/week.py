@@ -480,9 +480,16 @@ class WeekScreen(TaskListsScreen):
         open_prompt_flow(self.app, self.week, "plan")
 
     def action_review(self) -> None:
+        """Review the week shown; on this week early on, last week when it was not reviewed yet
+        (Session.week_to_review), saying so."""
         from planner.app.dialogs.prompt_flow import open_prompt_flow
 
-        open_prompt_flow(self.app, self.week, "review")
+        week = self.week
+        if week == self.app.session.current_week():
+            week, why = self.app.session.week_to_review()
+            if why:
+                self.notify(why, timeout=8)
+        open_prompt_flow(self.app, week, "review")
 
     def on_task_list_selected(self, event: TaskList.Selected) -> None:
         from planner.app.dialogs.task_details import TaskDetails
