@@ -173,7 +173,7 @@ def test_a_crash_exits_non_zero_and_leaves_the_terminal_usable(tmp_path: Path) -
     shutil.copytree(DEMO_PLAN, plans)
     script = tmp_path / "crashing.py"
     script.write_text(CRASHING_APP)
-    env = _real_clock_env(tmp_path, PLANNER_PLANS=str(plans))
+    env = _real_clock_env(tmp_path, PLANNER_PLANS=str(plans))  # the folder watcher on, as people run it
     shell = f"{sys.executable} {script}; echo \"exit status $?\"; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon'; sleep 60"
     terminal = Terminal(["sh", "-c", shell], env, size=(120, 40))
     try:
