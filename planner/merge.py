@@ -39,6 +39,11 @@ FIELD_GROUPS = (("column", "status", "rank", "done_at"), ("week", "day"))
 CONFLICTS_KEY = "conflicts"
 
 
+def field_group(field: str) -> tuple[str, ...]:
+    """The fields `field` is decided and settled together with (itself among them), or ()."""
+    return next((group for group in FIELD_GROUPS if field in group), ())
+
+
 class MergeError(ValueError):
     """A side that is not a plan file this merge understands (not TOML, not a table)."""
 
@@ -424,7 +429,7 @@ def resolve_document(document: Mapping[str, Any], field: str, take_other: bool) 
     if not chosen:
         fields = ", ".join(entry.field for entry in entries) or "none"
         raise MergeError(f"no conflict on {field!r} (conflicts: {fields})")
-    group = next((group for group in FIELD_GROUPS if field in group), ())
+    group = field_group(field)
     if group and "id" in document:
         chosen = [entry for entry in entries if entry.field in group]
     result = _copy(document)

@@ -344,16 +344,15 @@ def _problem_in(store: PlanStore, path: str):
     """The Problem with one plan file (by its path in the folder), or None."""
     from planner.store import Problem
 
+    if not _is_plan_path(path):
+        return None
     folder, _, name = path.partition("/")
     if path == BOARD_FILE:
-        board = store._board_or_problem()
-        return board if isinstance(board, Problem) else None
-    if folder == TASKS_DIR and name.endswith(".toml") and "/" not in name:
+        found = store._board_or_problem()
+    elif folder == TASKS_DIR:
         found = store.read_task(name.removesuffix(".toml"))
-    elif folder == WEEKS_DIR and name.endswith(".toml") and "/" not in name:
-        found = store.read_week(name.removesuffix(".toml"))
     else:
-        return None
+        found = store.read_week(name.removesuffix(".toml"))
     return found if isinstance(found, Problem) else None
 
 

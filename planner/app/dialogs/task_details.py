@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from planner.dates import format_minutes
-from planner.merge import FIELD_GROUPS, Conflict, resolve_task, task_conflicts
+from planner.merge import Conflict, field_group, resolve_task, task_conflicts
 from planner.model import ModelError, Task
 from planner.report import describe_id
 from planner.text import printable, shown_title, tag_label
@@ -49,7 +49,7 @@ class ConflictRow(Vertical):
         self.index = index
 
     def compose(self) -> ComposeResult:
-        group = next((group for group in FIELD_GROUPS if self.conflict.field in group), ())
+        group = field_group(self.conflict.field)
         title = GROUP_TITLES[group[0]] if group else "was changed on two machines"
         subject = "The task was" if group else printable(self.conflict.field)
         updated = self.conflict.updated
@@ -72,8 +72,8 @@ def grouped(task: Task) -> list[list[tuple[Conflict, Any]]]:
     by_group: dict[tuple[str, ...], list[tuple[Conflict, Any]]] = {}
     for conflict in task_conflicts(task):
         entry = (conflict, getattr(task, conflict.field, task.extra.get(conflict.field)))
-        group = next((group for group in FIELD_GROUPS if conflict.field in group), None)
-        if group is None:
+        group = field_group(conflict.field)
+        if not group:
             rows.append([entry])
         elif group in by_group:
             by_group[group].append(entry)
