@@ -12,14 +12,14 @@ import math
 import numbers
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Iterable, Literal, Mapping, Sequence
 
 import pluggy
 
 from planner.model import Task, WeekPlan, WeekView
 
 #: Bumped when a hook or a value here changes in a way that breaks existing plugins.
-API_VERSION = 1
+API_VERSION = 2
 PROJECT = "planner"
 ENTRY_POINT_GROUP = "planner.practices"
 
@@ -90,16 +90,38 @@ class Practice:
 @dataclass(frozen=True)
 class Prompt:
     """A question asked when planning or reviewing a week. `id` is unique within the practice;
-    answers are stored under `<practice>.<id>` in the week file."""
+    answers are stored under `<practice>.<id>` in the week file.
+
+    `intention=True` marks the planning prompt whose answer states the practice's intention for the
+    week: the answer also fills the week's intention for the practice (one per practice; the first
+    marked one counts). Added in Value Planner 0.2 with a default, so plugins that never set it keep
+    working unchanged (still plugin API version 1)."""
 
     id: str
     text: str
     hint: str = ""
+    intention: bool = False
 
     def validate(self) -> None:
         _require_id(self.id, "prompt id")
         _require_text(self.text, f"prompt {self.id!r} text", 300)
         _require(isinstance(self.hint, str), f"prompt {self.id!r} hint must be text")
+        _require(isinstance(self.intention, bool), f"prompt {self.id!r} intention must be True or False")
+
+
+def intention_prompt(prompts: Sequence[Prompt]) -> Prompt | None:
+    """The prompt whose answer states the practice's intention: the first one marked, or None."""
+    return next((prompt for prompt in prompts if prompt.intention), None)
+
+
+def _readable_repeat(rule: str) -> bool:
+    from planner.repeat import RepeatError, parse_repeat
+
+    try:
+        parse_repeat(rule)
+    except RepeatError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -111,6 +133,8 @@ class TaskTemplate:
     estimate: int | None = None
     tags: tuple[str, ...] = ()
     notes: str = ""
+    #: A repeat rule for tasks made from it (`every week`; planner.repeat), or "" for none.
+    repeat: str = ""
 
     def validate(self) -> None:
         _require_id(self.id, "template id")
@@ -120,6 +144,8 @@ class TaskTemplate:
         _require(isinstance(self.tags, tuple) and all(isinstance(t, str) and t and " " not in t for t in self.tags),
                  f"template {self.id!r} tags must be a tuple of words")
         _require(isinstance(self.notes, str), f"template {self.id!r} notes must be text")
+        _require(isinstance(self.repeat, str) and _readable_repeat(self.repeat),
+                 f"template {self.id!r} repeat must be a rule such as \"every week\" (or \"\")")
 
 
 @dataclass(frozen=True)

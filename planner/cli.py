@@ -7,7 +7,6 @@ folder; never a traceback. Nothing here imports Textual: commands have to start 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from datetime import date
@@ -29,8 +28,10 @@ from planner.model import (
     restore_task,
     tasks_of_week,
 )
+from planner.repeat import normalise_repeat
 from planner.session import Session, UserError, tasks_matching
 from planner.store import StoreError
+from planner.terminal import COLOR_CHOICES
 from planner.text import json_safe, printable
 
 EXIT_USER_ERROR = 1
@@ -69,6 +70,24 @@ def _optional(text: str) -> str | None:
     return None if text.strip().lower() in ("", "none", "-") else text
 
 
+def _impact(values: Sequence[str] | None) -> dict[str, float | None]:
+    """`--impact minutes_saved_per_week=110` (repeatable; `metric=` or `metric=none` removes one)."""
+    numbers: dict[str, float | None] = {}
+    for value in values or ():
+        metric, equals, number = value.partition("=")
+        metric = metric.strip()
+        if not equals or not metric:
+            raise UserError(f"--impact {value!r}: write it as metric=number, e.g. minutes_saved_per_week=110")
+        if _optional(number) is None:
+            numbers[metric] = None
+            continue
+        try:
+            numbers[metric] = int(number) if number.strip().lstrip("+-").isdigit() else float(number)
+        except ValueError:
+            raise UserError(f"--impact {metric}: {number.strip()!r} is not a number") from None
+    return numbers
+
+
 def _tags(values: Sequence[str] | None) -> tuple[str, ...] | None:
     if values is None:
         return None
@@ -94,6 +113,8 @@ class Command:
         self.out.write(printable(text, multiline=True))
 
     def print_json(self, value: Any) -> None:
+        import json  # only the commands that print JSON load it
+
         # Indented for a person at a terminal; compact for a script (3x faster at 10k tasks).
         indent = 2 if self.out.isatty() else None
         self.out.write(json_safe(json.dumps(value, ensure_ascii=False, indent=indent)) + "\n")
@@ -145,6 +166,11 @@ class Command:
 
     def show_task_line(self, verb: str, task: Task) -> None:
         self.print(f"{verb} {self.short_id(task)}  {task.title}")
+
+    def show_next_occurrences(self) -> None:
+        """The next occurrence a repeating task's done made, if any."""
+        for upcoming in self.session.also_changed:
+            self.show_task_line(f"Next on {upcoming.day:%a %Y-%m-%d}:" if upcoming.day else "Next:", upcoming)
 
     # --- commands --------------------------------------------------------------------------------
 
@@ -218,6 +244,8 @@ class Command:
             "tags": normalise_tags((template.tags if template else ()) + (_tags(args.tag) or ())),
             "notes": args.notes if args.notes is not None else (template.notes if template else ""),
         }
+        fields["repeat"] = normalise_repeat(args.repeat if args.repeat is not None else
+                                            (template.repeat if template else ""))
         column = self.column(args.column) if args.column else None
         task = session.add_task(title, column=column, **fields)
         if args.json:
@@ -335,15 +363,25 @@ class Command:
             fields["notes"] = args.notes
         if args.tag is not None:
             fields["tags"] = _tags(args.tag)
+        if args.repeat is not None:
+            fields["repeat"] = normalise_repeat(args.repeat)
         if args.column:
             fields["column"] = self.column(args.column)
         # Operations, applied under the lock to the task as it is on disk then (TaskChanges).
         # Tags to remove are matched as written: a hand-written tag with a space can be removed too.
         removed = tuple(tag for value in args.remove_tag or () for tag in value.split(","))
         changes = TaskChanges(fields, _tags(args.add_tag) or (), removed)
-        if not changes:
+        impact = _impact(args.impact)
+        if not changes and args.outcome is None and not impact:
             raise UserError("nothing to change: give at least one option such as --title or --due (see --help)")
-        task = session.change_task(task, changes.apply, f"edit {task.title!r}")
+
+        def edit(current: Task, now, board) -> Task:
+            from planner.model import with_outcome
+
+            edited = changes.apply(current, now, board) if changes else current
+            return with_outcome(edited, now, args.outcome, impact) if args.outcome is not None or impact else edited
+
+        task = session.change_task(task, edit, f"edit {task.title!r}")
         self.show_task_line("Edited", task)
 
     def cmd_move(self, args: argparse.Namespace) -> None:
@@ -354,17 +392,25 @@ class Command:
         task = session.change_task(task, lambda current, now, board: move_task(current, column, now, board, rank),
                                    f"move {task.title!r}")
         self.show_task_line(f"Moved to {session.board.column(column).title}:", task)
+        self.show_next_occurrences()
 
     def cmd_done(self, args: argparse.Namespace) -> None:
+        from planner.model import with_outcome
+
         session = self.session
         task = session.find(args.id, include_deleted=False)
         spent = self.minutes(args.spent)
+        impact = _impact(args.impact)
 
         def finish(current: Task, now, board) -> Task:
             finished = complete_task(current, now, board)
-            return edit_task(finished, now, board, spent=spent) if spent is not None else finished
+            if spent is not None:
+                finished = edit_task(finished, now, board, spent=spent)
+            return with_outcome(finished, now, args.outcome, impact) if args.outcome is not None or impact \
+                else finished
 
         self.show_task_line("Done:", session.change_task(task, finish, f"done {task.title!r}"))
+        self.show_next_occurrences()
 
     def cmd_rm(self, args: argparse.Namespace) -> None:
         task = self.session.find(args.id, include_deleted=False)
@@ -428,38 +474,31 @@ class Command:
         self.print(f"Answer one with: planner answer PROMPT_ID \"your answer\" --week {label}")
 
     def cmd_answer(self, args: argparse.Namespace) -> None:
-        from dataclasses import replace
-
-        from planner.model import frozen_mapping
+        from planner.api import intention_prompt
+        from planner.model import with_answer
 
         session = self.session
         label = self.week_or_current(args.week)
         practice_id, _, prompt_id = args.prompt.partition(".")
         session.check_practice(practice_id)
         view = session.week_view(label)
-        phase = next((phase for phase in ("plan", "review")
-                      if any(prompt.id == prompt_id for prompt in session.host.prompts(practice_id, phase, view, session.board))),
-                     None)
-        if phase is None:
+        for phase in ("plan", "review"):
+            prompts = session.host.prompts(practice_id, phase, view, session.board)
+            prompt = next((prompt for prompt in prompts if prompt.id == prompt_id), None)
+            if prompt is not None:
+                break
+        else:
             raise UserError(f"no prompt {args.prompt!r} for {label} (see `planner prompts`)")
         text = sys.stdin.read().strip() if args.text == "-" else args.text.strip()
-        field = "plan_answers" if phase == "plan" else "review_answers"
-
-        def set_answer(week):
-            answers = dict(getattr(week, field))
-            if text:
-                answers[args.prompt] = text
-            else:
-                answers.pop(args.prompt, None)
-            return replace(week, **{field: frozen_mapping(answers)})
-
-        session.change_week(label, set_answer)
-        self.print(f"{'Saved' if text else 'Cleared'} the answer to {args.prompt} for {label}")
+        states_intention = prompt is intention_prompt(prompts)
+        before = view.plan.intentions.get(practice_id, "")
+        saved = session.change_week(label, lambda week: with_answer(week, phase, practice_id, prompt_id, text,
+                                                                    states_intention=states_intention))
+        also = f" (and the {practice_id} intention)" if saved.intentions.get(practice_id, "") != before else ""
+        self.print(f"{'Saved' if text else 'Cleared'} the answer to {args.prompt} for {label}{also}")
 
     def cmd_intend(self, args: argparse.Namespace) -> None:
-        from dataclasses import replace
-
-        from planner.model import frozen_mapping
+        from planner.model import with_intention
 
         session = self.session
         if not args.practice.strip():
@@ -467,16 +506,7 @@ class Command:
         practice = session.check_practice(args.practice)
         label = self.week_or_current(args.week)
         text = args.text.strip()
-
-        def set_intention(week):
-            intentions = dict(week.intentions)
-            if text:
-                intentions[practice] = text
-            else:
-                intentions.pop(practice, None)
-            return replace(week, intentions=frozen_mapping(intentions))
-
-        session.change_week(label, set_intention)
+        session.change_week(label, lambda week: with_intention(week, practice, text))
         self.print(f"{'Saved' if text else 'Cleared'} the {practice} intention for {label}")
 
     def cmd_review(self, args: argparse.Namespace) -> None:
@@ -528,6 +558,62 @@ class Command:
             return
         self.print(f"Week {label}")
         self.print(report.week_score_text(results[-1], results[-2]))
+
+    def cmd_brag(self, args: argparse.Namespace) -> None:
+        from planner import brag
+        from planner.dates import DateError, resolve_period
+
+        session = self.session
+        today = session.today()
+        if args.period and (args.date_from or args.date_to):
+            raise UserError("give a period or --from/--to, not both")
+        try:
+            start, end = resolve_period(args.period or "this-quarter", today)
+            if args.date_from:
+                start, end = resolve_period(args.date_from, today)[0], today
+            if args.date_to:
+                end = resolve_period(args.date_to, today)[1]
+                start = start if args.date_from else resolve_period(args.date_to, today)[0].replace(month=1, day=1)
+        except DateError as error:
+            raise UserError(str(error)) from None
+        if end < start:
+            raise UserError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+        board = session.board
+        names = {practice.id: practice.name for practice in session.host.enabled_practices(board)}
+        names.update({practice_id: practice.name for practice_id, practice in session.host.practices.items()
+                      if practice_id not in names})
+        evidence = brag.collect(session.tasks.values(), names, start, end, session.store.zone,
+                                board.week_start, board.title)
+        if args.format == "json":
+            import json
+
+            text = json_safe(json.dumps(brag.to_json(evidence, session.short_ids()), ensure_ascii=False, indent=2)) + "\n"
+        else:
+            text = brag.to_html(evidence) if args.format == "html" else brag.to_markdown(evidence)
+        self.output(text.encode("utf-8"), args.output)
+        if args.output:
+            print(f"Wrote {args.output}: {evidence.done} tasks done, {len(evidence.highlights)} with an outcome "
+                  f"({evidence.period})", file=self.out)
+        self.refuse_incomplete()
+
+    def output(self, data: bytes, path: str | None) -> None:
+        """`data` into the file `path` (atomically: a reader never sees half of it), or as it is on
+        standard output. What the planner writes in a file is the user's export, anywhere they say."""
+        if path:
+            from pathlib import Path
+
+            from planner.store import atomic_write
+
+            try:
+                atomic_write(Path(path).expanduser(), data)
+            except OSError as error:
+                raise UserError(f"cannot write {path}: {error.strerror or error}") from None
+        elif hasattr(self.out, "buffer"):
+            self.out.flush()
+            self.out.buffer.write(data)
+            self.out.buffer.flush()
+        else:
+            self.out.write(data.decode("utf-8"))
 
     def cmd_plugins(self, args: argparse.Namespace) -> None:
         if args.plugins_command == "new":
@@ -634,6 +720,9 @@ class Command:
         from planner.scoring import score_week
 
         session = self.session
+        if args.format == "ics" or args.date_from or args.date_to or args.output:
+            self.export_calendar(args)
+            return
         short_ids = session.short_ids()
         if args.week is None and args.format == "json":
             self.print_json({"board": {"title": session.board.title, "timezone": session.board.timezone},
@@ -652,6 +741,34 @@ class Command:
             self.print_json(document)
         else:
             self.write(report.week_markdown(view, tasks, self.labels(), self.prompt_texts(label), result))
+
+    def export_calendar(self, args: argparse.Namespace) -> None:
+        """`--format ics`: the days of a week (or --from/--to) as an iCalendar file."""
+        from datetime import timedelta
+
+        from planner.dates import week_days
+        from planner.ics import export_calendar
+
+        session = self.session
+        if args.format != "ics":
+            raise UserError("--from, --to and --output go with --format ics (for other formats, name a --week)")
+        if args.week is not None and (args.date_from or args.date_to):
+            raise UserError("give --week or --from/--to, not both")
+        if args.date_from or args.date_to:
+            first = self.day(args.date_from) if args.date_from else None
+            last = self.day(args.date_to) if args.date_to else None
+            first = first or (last - timedelta(days=6) if last else session.today())
+            last = last or first + timedelta(days=6)
+            if last < first:
+                raise UserError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
+        else:
+            days = week_days(self.week_or_current(args.week), session.board.week_start)
+            first, last = days[0], days[-1]
+        names = {practice.id: practice.name for practice in session.host.practices.values()}
+        data = export_calendar(session.tasks.values(), session.board, session.now().tzinfo, first, last,
+                               practice_names=names)
+        self.output(data, args.output)  # bytes as they are: iCalendar lines end in CRLF
+        self.refuse_incomplete()
 
     def cmd_sync(self, args: argparse.Namespace) -> None:
         from planner import sync
@@ -700,31 +817,121 @@ class Command:
         target = self.session.resolve_conflict(args.target, args.field, take_other=args.keep == "other")
         self.print(f"Resolved {args.field} of {target}: {'took the other value' if args.keep == 'other' else 'kept the current value'}")
 
+    def cmd_serve(self, args: argparse.Namespace) -> None:
+        """An SSH server that lands each user in their own planner (planner/serve.py; asyncssh is
+        imported here only)."""
+        from pathlib import Path
+
+        from planner import serve
+
+        root = Path(args.root).expanduser().resolve() if args.root else serve.default_root()
+        if args.serve_command == "add-user":
+            for line in serve.add_user(root, args.name, Path(args.key).expanduser(), timezone=args.timezone):
+                self.print(line)
+            return
+        durations = {name: serve.parse_duration(getattr(args, name)) for name in ("idle_timeout", "login_timeout")}
+        for name in ("port", "max_sessions", "max_sessions_per_user"):
+            value = getattr(args, name)
+            if value < (0 if name == "port" else 1) or (name == "port" and value > 65535):
+                raise UserError(f"--{name.replace('_', '-')} {value} is out of range")
+        options = serve.ServeOptions(root=root, listen=args.listen, port=args.port, max_sessions=args.max_sessions,
+                                     max_sessions_per_user=args.max_sessions_per_user, **durations)
+        raise SystemExit(serve.run(options))
+
     def cmd_open(self, args: argparse.Namespace) -> None:
         """No command: the full-screen planner, on a demo plan until the user has one."""
+        from planner.terminal import decide, full_screen_refusal
+
         session = self.session
+        # A plan that lost or broke its board.toml is reported first, wherever this runs (reading only).
         if session.store.lost_its_board():
             raise session.store.no_board_error()
+        if session.store.exists():
+            session.board  # noqa: B018 - a malformed board.toml is reported here, before the screen clears
+        refusal = full_screen_refusal(os.environ, stdin_tty=_is_tty(sys.stdin), stdout_tty=_is_tty(sys.stdout))
+        if refusal:  # before anything is made or drawn: one line, no escape sequence
+            raise UserError(refusal)
         if not session.store.exists():
             session = self.session = _demo_session(session)
-        session.board  # noqa: B018 - a malformed board.toml is reported here, before the screen clears
-        if not sys.stdout.isatty() or not sys.stdin.isatty():
-            raise UserError("the planner needs a terminal; use a command such as `planner week` in scripts")
         from planner.app import run_app
 
-        crash = run_app(session)
+        terminal = decide(os.environ, color=getattr(args, "color", None), mouse=not getattr(args, "no_mouse", False),
+                          low_bandwidth=getattr(args, "low_bandwidth", False))
+        crash = run_app(session, terminal)
         if crash is not None:  # Textual printed the traceback; every change was saved as it was made
             raise AppCrashed(crash)
 
 
-def build_parser() -> Parser:
-    parser = Parser(prog="planner", description="Plan your week around seven value-creation practices.")
+def _top_level_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"planner {__version__}")
     parser.add_argument("--plans", metavar="DIR", help="the plan folder (default: $PLANNER_PLANS, config, or "
                                                         "the platform's data folder)")
+    # The full-screen planner's terminal (planner.terminal decides the rest from the environment).
+    parser.add_argument("--color", choices=COLOR_CHOICES, help="colours of the full-screen planner (default: "
+                        "auto, from $PLANNER_COLOR, NO_COLOR, COLORTERM and TERM)")
+    parser.add_argument("--no-mouse", action="store_true", help="the full-screen planner ignores the mouse")
+    parser.add_argument("--low-bandwidth", action="store_true",
+                        help="no animations and no smooth scrolling, for a slow link")
+
+
+def _is_tty(stream: Any) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):  # closed
+        return False
+
+
+class _NoCommandFound(Exception):
+    pass
+
+
+class _FirstLook(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NoCommandFound(message)
+
+
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    """The first word after the top-level options, read by argparse as the full parser reads it
+    (`--plans DIR`, `--plans=DIR`, `--pl DIR`), or None, also for help before it (`planner -h sync`
+    lists every command). `--version` answers here already."""
+    first = _FirstLook(prog="planner", add_help=False)
+    _top_level_options(first)
+    first.add_argument("-h", "--help", action="store_true")
+    first.add_argument("rest", nargs=argparse.REMAINDER)
+    try:
+        found = first.parse_known_args(argv)[0]
+    except _NoCommandFound:
+        return None
+    return found.rest[0] if found.rest and not found.help else None
+
+
+class _Unbuilt:
+    """Stands in for the parser of a command this run does not use: what is added to it is dropped."""
+
+    usage: str | None = None
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def add_subparsers(self, *args: Any, **kwargs: Any) -> _Unbuilt:
+        return self
+
+    def add_parser(self, *args: Any, **kwargs: Any) -> _Unbuilt:
+        return self
+
+
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The command line. Given `argv` that names a command, only that command's parser is built:
+    building all of them took a tenth of a quick command's run. Help, no command, or a word that is
+    no command: every command is built (help lists them, an error names them)."""
+    wanted = _command_in(argv)
+    parser = Parser(prog="planner", description="Plan your week around seven value-creation practices.")
+    _top_level_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def command(name: str, help_text: str) -> Parser:
+        if wanted is not None and name != wanted:
+            return _Unbuilt()  # type: ignore[return-value]
         return commands.add_parser(name, help=help_text, description=help_text)
 
     def json_flag(sub: Parser) -> None:
@@ -739,6 +946,15 @@ def build_parser() -> Parser:
         sub.add_argument("--estimate", "-e", help="45m, 1h, 1h30m")
         sub.add_argument("--tag", "-t", action="append", help="a tag (repeat, or comma-separated); @name for a person")
         sub.add_argument("--notes", "-n", help="notes text")
+        sub.add_argument("--repeat", metavar="RULE",
+                         help="repeat when done: \"every 2 weeks on tue\", every weekday, \"every month on the first mon\", "
+                              "\"every 3 days\", \"every week on mon,thu\" (none stops it)")
+
+    def outcome_options(sub: Parser) -> None:
+        sub.add_argument("--outcome", "-o",
+                         help="what it changed and for whom, e.g. \"report takes 10 min, not a day; used by @anna\"")
+        sub.add_argument("--impact", action="append", metavar="METRIC=NUMBER",
+                         help="a number of the outcome, e.g. minutes_saved_per_week=110 (repeat; METRIC= removes)")
 
     sub = command("init", "make a new plan folder")
     sub.add_argument("dir", nargs="?", help="where (default: the plan folder)")
@@ -779,6 +995,7 @@ def build_parser() -> Parser:
     sub.add_argument("--spent", help="time actually spent: 45m, 1h")
     sub.add_argument("--add-tag", action="append")
     sub.add_argument("--remove-tag", action="append")
+    outcome_options(sub)
 
     sub = command("move", "move a task to another column")
     sub.add_argument("id")
@@ -787,6 +1004,7 @@ def build_parser() -> Parser:
     sub = command("done", "mark a task done")
     sub.add_argument("id")
     sub.add_argument("--spent", help="time it took: 45m, 1h")
+    outcome_options(sub)
 
     sub = command("rm", "delete a task (kept as a tombstone; `restore` brings it back)")
     sub.add_argument("id")
@@ -826,6 +1044,14 @@ def build_parser() -> Parser:
     sub.add_argument("--weeks", type=int, default=1, help="how many weeks up to WEEK (default 1)")
     json_flag(sub)
 
+    sub = command("brag", "a brag document: the value created in a period, for a review (default: this quarter)")
+    sub.add_argument("period", nargs="?", help="2026-Q3, 2026-H2, 2026, 2026-07, last-quarter, this-year")
+    sub.add_argument("--from", dest="date_from", metavar="DAY", help="the first day: 2026-07-01 (or a period's first)")
+    sub.add_argument("--to", dest="date_to", metavar="DAY", help="the last day (or a period's last)")
+    sub.add_argument("--format", choices=("markdown", "html", "json"), default="markdown",
+                     help="markdown renders on GitHub; html is one file that prints well; json for scripts")
+    sub.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+
     sub = command("plugins", "list plugins with origin, hooks and status; `plugins new NAME` starts one")
     json_flag(sub)
     sub.usage = "%(prog)s [--json]\n       %(prog)s new NAME [--dir DIR]"
@@ -853,14 +1079,45 @@ def build_parser() -> Parser:
     sub.add_argument("keep", choices=("current", "other"), help="current: keep the value in the file; "
                                                                  "other: take the value that lost")
 
+    sub = command("serve", "an SSH server that opens each user's own planner (public-key login only)")
+    sub.usage = ("%(prog)s [--listen ADDR] [--port N] [--root DIR] [limits]\n"
+                 "       %(prog)s add-user NAME --key FILE [--root DIR]")
+    sub.add_argument("--listen", default="127.0.0.1", metavar="ADDR",
+                     help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for all)")
+    sub.add_argument("--port", type=int, default=2222, metavar="N", help="port (default: 2222; 0 picks a free one)")
+    root_help = "the server's folder: host key, log, users/NAME/ (default: the data folder's serve/)"
+    sub.add_argument("--root", metavar="DIR", help=root_help)
+    sub.add_argument("--max-sessions", type=int, default=20, metavar="N", help="sessions at a time (default: 20)")
+    sub.add_argument("--max-sessions-per-user", type=int, default=4, metavar="N",
+                     help="sessions at a time for one user (default: 4)")
+    sub.add_argument("--idle-timeout", default="30m", metavar="TIME",
+                     help="close a session after this long without input: 90s, 30m, 1h, 0 for never (default: 30m)")
+    sub.add_argument("--login-timeout", default="30s", metavar="TIME",
+                     help="drop a connection that has not logged in by then (default: 30s)")
+    actions = sub.add_subparsers(dest="serve_command", metavar="ACTION", parser_class=Parser, prog="planner serve")
+    new = actions.add_parser("add-user", help="let NAME log in with the public key in FILE; makes their plan folder",
+                             description="Add the OpenSSH public key in FILE to ROOT/users/NAME/authorized_keys "
+                                         "(options such as from=\"10.0.0.*\" are kept) and make NAME's plan "
+                                         "folder if it does not exist yet.")
+    new.add_argument("name", metavar="NAME", help="the SSH user name: a-z, 0-9, _ and -, starting with a letter")
+    new.add_argument("--key", required=True, metavar="FILE", help="a public key file, e.g. ~/.ssh/id_ed25519.pub")
+    new.add_argument("--root", metavar="DIR", default=argparse.SUPPRESS, help=root_help)
+    new.add_argument("--timezone", help="the new plan's time zone (default: this machine's)")
+
     # Run by git, not by people: `git config merge.planner.driver` (set by `planner sync`).
-    sub = commands.add_parser("merge-driver")
+    sub = commands.add_parser("merge-driver") if wanted in (None, "merge-driver") else _Unbuilt()
     for name in ("base", "ours", "theirs", "path"):
         sub.add_argument(name)
 
     sub = command("export", "export a week (or, as JSON, the whole plan)")
-    sub.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    sub.add_argument("--format", choices=("markdown", "json", "ics"), default="markdown",
+                     help="ics: an iCalendar file of the days' tasks (events) and due days (to-dos)")
     sub.add_argument("--week", "-w")
+    sub.add_argument("--from", dest="date_from", metavar="DAY", help="with --format ics: the first day (same forms as --day)")
+    sub.add_argument("--to", dest="date_to", metavar="DAY", help="with --format ics: the last day")
+    sub.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    if wanted is not None and wanted not in commands.choices:
+        return build_parser([])  # no such command: the whole parser says so, naming every command
     return parser
 
 
@@ -869,7 +1126,7 @@ def main(argv: Sequence[str] | None = None, *, plugins: Sequence[tuple[str, Any]
     runner = Command(lambda args: Session(args.plans))
     failure = ""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
         name = args.command or "open"
         if name == "init" and args.dir:
             args.plans = args.dir
@@ -921,14 +1178,16 @@ def _told_already(notice: str, failure: str) -> bool:
 
 def _conflict_count(store: Any, paths: Sequence[str]) -> int:
     """Conflicts the merge kept in the files it changed."""
-    from planner.merge import conflicts_in
+    from planner.merge import CONFLICTS_KEY, conflicts_in
     from planner.store import parse_toml, read_plan_file
 
     count = 0
     for path in paths:
         if path.endswith(".toml"):
             try:
-                count += len(conflicts_in(parse_toml(read_plan_file(store.root / path))))
+                text = read_plan_file(store.root / path)
+                if CONFLICTS_KEY in text:  # parse only the files that may keep one: a merge changes many
+                    count += len(conflicts_in(parse_toml(text)))
             except (OSError, ValueError):
                 continue
     return count

@@ -243,6 +243,59 @@ def resolve_day(text: str, today: date) -> date:
     return checked_day(day, text)
 
 
+# --- periods: a month, a quarter, a half, a year ------------------------------------------------
+
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+def period_of(day: date, months: int) -> tuple[date, date]:
+    first_month = (day.month - 1) // months * months + 1
+    start = date(day.year, first_month, 1)
+    return start, months_later(start, months) - timedelta(days=1)
+
+
+def months_later(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before) the month of `day`."""
+    total = day.year * 12 + day.month - 1 + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def resolve_period(text: str, today: date) -> tuple[date, date]:
+    """The first and last day of a period a person names: `2026`, `2026-H2`, `2026-Q3`, `2026-07`,
+    `this-quarter`, `last-month` (month, quarter, half, year), or a single day (`2026-07-01`, `today`)."""
+    word = "-".join(text.strip().lower().replace("_", "-").split())
+    relative = re.fullmatch(r"(this|last|next)-(month|quarter|half|year)", word)
+    if relative:
+        months = PERIOD_MONTHS[relative[2]]
+        start, _ = period_of(today, months)
+        try:
+            start = months_later(start, {"this": 0, "last": -months, "next": months}[relative[1]])
+            return start, months_later(start, months) - timedelta(days=1)
+        except ValueError:
+            raise DateError(f"{text!r} falls outside the years 1-9999") from None
+    named = re.fullmatch(r"(\d{4})(?:-(q[1-4]|h[12]|\d{2}))?", word)
+    if named and 1 <= int(named[1]) <= 9999:
+        year, part = int(named[1]), named[2]
+        if part is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if part[0] in "qh":
+            months = 3 if part[0] == "q" else 6
+            start = date(year, (int(part[1]) - 1) * months + 1, 1)
+        elif 1 <= int(part) <= 12:
+            months, start = 1, date(year, int(part), 1)
+        else:
+            raise DateError(f"not a month: {text!r}")
+        end = date(9999, 12, 31) if year == 9999 and start.month + months > 12 else \
+            months_later(start, months) - timedelta(days=1)
+        return start, end
+    try:
+        day = resolve_day(text, today)
+    except DateError:
+        raise DateError(f"not a period: {text!r} (use 2026-Q3, 2026-H2, 2026, 2026-07, last-quarter, "
+                        "this-month or a date such as 2026-07-01)") from None
+    return day, day
+
+
 DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+)m(?:in)?)?$")
 
 

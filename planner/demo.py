@@ -82,13 +82,16 @@ class Idea:
     takeaway: str = ""
     notes: str = ""
     stage: int = 0
+    #: Numbers of what it changed, recorded with its outcome when it is done (the takeaway's words).
+    impact: Mapping[str, float] = field(default_factory=dict)
 
 
 # Skill practice follows the arc of the story, so its ideas are grouped by topic.
 SKILL_IDEAS: Mapping[str, tuple[Idea, ...]] = {
     "sql": (
         Idea("Rewrite the ticket-triage query with window functions", 60,
-             takeaway="ROW_NUMBER() over each customer's tickets replaced two self-joins: 40s down to 4s."),
+             takeaway="ROW_NUMBER() over each customer's tickets replaced two self-joins: 40s down to 4s.",
+             impact={"seconds_saved_per_run": 36}),
         Idea("Write five queries against the ticket database without looking anything up", 45,
              takeaway="Still need the docs for date_trunc; joins and GROUP BY now from memory."),
         Idea("Redo last month's escalation count in SQL instead of the spreadsheet", 60,
@@ -191,14 +194,18 @@ PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
         Idea("Document the top ten escalation causes from last quarter's tickets", 90, ("self-started",),
              takeaway="Four of the ten are the same billing bug under different names."),
         Idea("Offer to clean up the broken 'product area' field in the ticket form", 45, ("self-started",),
-             takeaway="Merged 23 values into 7; reporting by product is possible again."),
+             takeaway="Merged 23 values into 7; reporting by product is possible again.",
+             impact={"field_values_merged": 16}),
         Idea("Fix the duplicate-customer bug in the support export script", 60, ("self-started",),
-             takeaway="The export joined on email, not account id. One-line fix."),
+             takeaway="The export joined on email, not account id. One-line fix.",
+             impact={"duplicate_rows_removed": 212}),
         Idea("Propose tagging rules so billing tickets can be counted reliably", 45, ("self-started", "@lena")),
         Idea("Set up a shared query library for the support team", 60, ("self-started",),
-             takeaway="Tom added two queries of his own the same day."),
+             takeaway="Tom added two queries of his own the same day.",
+             impact={"people_using_it": 2}),
         Idea("Build a small alert for tickets waiting more than 48 hours", 60, ("self-started",),
-             takeaway="Caught four forgotten tickets on its first day."),
+             takeaway="Caught four forgotten tickets on its first day.",
+             impact={"tickets_rescued": 4}),
         Idea("Offer to analyse the onboarding survey nobody has opened", 90, ("self-started", "@sofia"),
              takeaway="Setup emails are the top complaint; sent Sofia three charts."),
         Idea("Offer a lunch-and-learn on SQL basics for the support team", 45, ("self-started",)),
@@ -657,6 +664,10 @@ class _History:
         takeaway_share = 0.5 + 0.45 * story.momentum if task.practice == "learning" else 0.5
         if item.idea.takeaway and self.rng.random() < takeaway_share:
             changes["notes"] = "\n\n".join(part for part in (task.notes, item.idea.takeaway) if part)
+            # What Sam wrote down is also what the task changed: the evidence the Impact screen shows.
+            changes["outcome"] = item.idea.takeaway
+            if item.idea.impact:
+                changes["impact"] = frozen_mapping(item.idea.impact)
         if changes:
             task = edit_task(task, moment, self.board, **changes)
         return self.save(complete_task(task, moment, self.board))

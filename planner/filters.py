@@ -18,14 +18,14 @@ class TaskFilter:
         return bool(self.words or self.practices or self.tags)
 
     def matches(self, task: Task) -> bool:
-        """Every term must match: words anywhere in the title, notes or tags (any case); each
+        """Every term must match: words anywhere in the title, notes, outcome or tags (any case); each
         `practice:` term the practice; each `tag:` term one of the tags."""
         if self.practices and (task.practice or "") not in self.practices:
             return False
         tags = {tag.casefold() for tag in task.tags}
         if any(tag not in tags for tag in self.tags):
             return False
-        haystack = " ".join((task.title, task.notes, *task.tags)).casefold()
+        haystack = " ".join((task.title, task.notes, task.outcome, *task.tags)).casefold()
         return all(word in haystack for word in self.words)
 
 

@@ -89,6 +89,23 @@ def planner_score_week(
     """
 
 
+# --- outcomes ------------------------------------------------------------------------------------
+
+
+@hookspec
+def planner_outcome_prompt(practice: Practice, task: Task, settings: Mapping[str, Any]) -> str | None:
+    """The question asked for the outcome of `task` when it is marked done, in the practice's words
+    ("What did you learn, in one sentence?"); the answer is saved as the task's `outcome`.
+
+    Called once, on the plugin that registered the task's practice, right after the task is marked
+    done in the app (the question shows over the board; Enter without text skips it). Returns one
+    line of at most 200 characters, or None for the planner's own question ("What did this change,
+    and for whom?").
+
+    Since plugin API version 2 (Value Planner 0.2.0).
+    """
+
+
 # --- notifications -------------------------------------------------------------------------------
 
 

@@ -68,7 +68,10 @@ from planner.api import (
 from planner.model import Board, Task, WeekView
 
 BUILTIN_DISTRIBUTION = "value-planner"
-SUPPORTED_API_VERSIONS = frozenset({1})
+SUPPORTED_API_VERSIONS = frozenset({1, 2})
+#: Asked for the outcome of a done task whose practice has no question of its own.
+DEFAULT_OUTCOME_PROMPT = "What did this change, and for whom?"
+MAX_OUTCOME_PROMPT = 200
 Origin = Literal["built-in", "package", "file", "test"]
 #: "duplicate": refused because a plugin of the same name was loaded first (a config-folder file
 #: beside an installed package of that name, say); the record says where the first one came from.
@@ -492,6 +495,14 @@ class PluginHost:
         return self._practice_call(practice_id, "planner_score_week", _checked_score, board, week=week,
                                    tasks=tuple(tasks))
 
+    def outcome_prompt(self, task: Task, board: Board) -> str:
+        """The question for the outcome of `task`: its practice's own, or the planner's."""
+        question = None
+        if task.practice:
+            question = self._practice_call(task.practice, "planner_outcome_prompt", _checked_question, board,
+                                           task=task)
+        return question or DEFAULT_OUTCOME_PROMPT
+
     def task_completed(self, task: Task) -> None:
         practice = self.practices.get(task.practice or "")
         self._notify("planner_task_completed", task=task, practice=practice)
@@ -787,6 +798,17 @@ def _checked_score(value: Any) -> Score | None:
     if type(value.value) not in (int, float):  # a Decimal or a Fraction: the sums and JSON take floats
         return replace(value, value=float(value.value))
     return value
+
+
+def _checked_question(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue(f"{type(value).__name__} instead of text (or None)")
+    question = " ".join(value.split())
+    if not question or len(question) > MAX_OUTCOME_PROMPT:
+        raise InvalidValue(f"a question of {len(question)} characters (1 to {MAX_OUTCOME_PROMPT})")
+    return question
 
 
 def _hook_names(manager: pluggy.PluginManager, plugin: Any) -> list[str]:

@@ -48,6 +48,16 @@ def new_task_id(taken: Iterable[str] = (), random_bits: Callable[[int], int] = _
             return candidate
 
 
+def derived_task_id(*parts: str) -> str:
+    """An id made from `parts` alone (80 bits of a hash, in the alphabet of new ids): every machine
+    derives the same one, so a task two machines make for the same thing is one file. The next
+    occurrence of a repeating task is named by its series and date this way (planner.repeat)."""
+    import hashlib  # here, as os.urandom above: most commands never derive an id
+
+    digest = hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=ID_LENGTH * 5 // 8).digest()
+    return _encode(int.from_bytes(digest, "big"), ID_LENGTH)
+
+
 def is_task_id(text: str) -> bool:
     return bool(ID_PATTERN.fullmatch(text))  # match() would let "$" accept a trailing newline
 

@@ -18,6 +18,7 @@ from typing import Mapping, Sequence
 from planner.api import Practice
 from planner.model import WeekPlan
 from planner.scoring import WeekScore
+from planner.terminal import UNICODE, Glyphs
 
 #: A week "counts" for a streak when its score is at least this.
 STREAK_THRESHOLD = 50.0
@@ -135,21 +136,22 @@ def eighths(value: float, height: int) -> int:
     return max(filled, 1) if clamped > 0 else 0
 
 
-def sparkline(values: Sequence[float | None]) -> str:
+def sparkline(values: Sequence[float | None], glyphs: Glyphs = UNICODE) -> str:
     """One character per score (0-100): ▁ for the lowest band up to █ for the highest, NO_SCORE for None.
-    A 0 is drawn as a space: nothing done is different from something small."""
-    glyphs = []
+    A 0 is drawn as a space: nothing done is different from something small. `glyphs`: the
+    terminal's (planner.terminal: ASCII on the Linux console)."""
+    drawn = []
     for value in values:
         if value is None:
-            glyphs.append(NO_SCORE)
+            drawn.append(glyphs.no_score)
         elif value <= 0:
-            glyphs.append(" ")
+            drawn.append(" ")
         else:
-            glyphs.append(BLOCKS[eighths(value, 1) - 1])
-    return "".join(glyphs)
+            drawn.append(glyphs.blocks[eighths(value, 1) - 1])
+    return "".join(drawn)
 
 
-def bar_rows(values: Sequence[float | None], height: int) -> list[str]:
+def bar_rows(values: Sequence[float | None], height: int, glyphs: Glyphs = UNICODE) -> list[str]:
     """Vertical bars, one character column per score, as `height` text rows from the top down.
     A week with no score shows NO_SCORE on the bottom row."""
     rows = []
@@ -157,20 +159,22 @@ def bar_rows(values: Sequence[float | None], height: int) -> list[str]:
         cells = []
         for value in values:
             if value is None:
-                cells.append(NO_SCORE if row == 0 else " ")
+                cells.append(glyphs.no_score if row == 0 else " ")
                 continue
             fill = eighths(value, height) - row * 8
-            cells.append(" " if fill <= 0 else BLOCKS[min(fill, 8) - 1])
+            cells.append(" " if fill <= 0 else glyphs.blocks[min(fill, 8) - 1])
         rows.append("".join(cells))
     return rows
 
 
-def horizontal_bar(value: float | None, width: int) -> str:
-    """A bar `width` cells wide, in eighths (▏▎▍▌▋▊▉█) so close scores still look different."""
+def horizontal_bar(value: float | None, width: int, glyphs: Glyphs = UNICODE) -> str:
+    """A bar `width` cells wide, in eighths (▏▎▍▌▋▊▉█) so close scores still look different (in
+    whole cells with a glyph set that has no eighths)."""
     if value is None:
-        return NO_SCORE * width
+        return glyphs.no_score * width
     clamped = min(max(value, 0.0), 100.0)
-    filled = round(clamped / 100 * width * 8)
-    full, part = divmod(filled, 8)
-    bar = "█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")
+    steps = 8 if glyphs.partial else 1
+    filled = round(clamped / 100 * width * steps)
+    full, part = divmod(filled, steps)
+    bar = glyphs.full * full + (glyphs.partial[part - 1] if part else "")
     return bar + " " * (width - len(bar))

@@ -5,7 +5,7 @@ files a plain `git pull` left with conflict markers.
 The rules (docs/sync.md):
 - a field one side changed takes that change; a table (a week's answers, a practice's settings)
   merges key by key;
-- tags merge as sets: additions and removals of both sides apply;
+- tags (and a week's skipped practices) merge as sets: additions and removals of both sides apply;
 - notes merge as text, line by line; where both sides rewrote the same lines, both sides' lines
   are kept, the earlier side's first;
 - `updated` takes the later of the two and never conflicts;
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 #: Keys whose values go together: one side's set of them wins as a whole.
 FIELD_GROUPS = (("column", "status", "rank", "done_at"), ("week", "day"))
 CONFLICTS_KEY = "conflicts"
+#: Lists that merge as sets: a task's tags, a week's skipped practices.
+SET_KEYS = ("tags", "skipped")
 
 
 def field_group(field: str) -> tuple[str, ...]:
@@ -233,7 +235,7 @@ class _Merger:
             return self.table(base if isinstance(base, dict) else {}, ours, theirs, path)
         # Tags and notes: the earlier side's first, so both machines get the same order.
         first, second = (theirs, ours) if self.ours_wins(ours, theirs) else (ours, theirs)
-        if len(path) == 1 and key == "tags" and _strings(ours) and _strings(theirs):
+        if len(path) == 1 and key in SET_KEYS and _strings(ours) and _strings(theirs):
             return merge_sets(base if _strings(base) else [], first, second)
         if isinstance(ours, str) and isinstance(theirs, str) and (key == "notes" or "\n" in ours + theirs):
             return merge_text(base if isinstance(base, str) else "", first, second)

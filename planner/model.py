@@ -6,6 +6,8 @@ undo stack is just a list of earlier values, and a change is always "old value i
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import MappingProxyType
@@ -25,6 +27,13 @@ class ModelError(ValueError):
 
 def frozen_mapping(data: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(data)) if data else EMPTY
+
+
+#: `@name` in an outcome: letters, digits, `.`, `_`, `-` (a trailing `.` ends the sentence).
+OUTCOME_PERSON = re.compile(r"(?<![\w@])@([\w][\w.-]*[\w]|[\w])")
+#: A metric's name in `impact`: words joined by `_` or `-`, as TOML keys are written bare.
+METRIC_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+MAX_OUTCOME_LENGTH = 2000
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,14 @@ class Task:
     tags: tuple[str, ...] = ()
     notes: str = ""
     done_at: datetime | None = None
+    #: What doing it changed, and for whom (a line or a few), once it is done; `@name` names a person.
+    outcome: str = ""
+    #: Numbers of that outcome by metric (`minutes_saved_per_week = 110`); summed where they share one.
+    impact: Mapping[str, float] = field(default_factory=lambda: EMPTY)
+    #: A repeat rule in its normalised words (`every 2 weeks on tue`, planner.repeat), or "".
+    repeat: str = ""
+    #: The id of the first occurrence of a repeating task, on the occurrences that follow it.
+    series: str | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY, compare=False, repr=False)
 
     @property
@@ -66,6 +83,11 @@ class Task:
     def people(self) -> tuple[str, ...]:
         """The people this task involves: its tags that start with `@`, without the `@`."""
         return tuple(tag[1:] for tag in self.tags if tag.startswith("@") and len(tag) > 1)
+
+    @property
+    def outcome_people(self) -> tuple[str, ...]:
+        """The people the outcome names (`@anna`), without the `@`, in order, once each."""
+        return tuple(dict.fromkeys(OUTCOME_PERSON.findall(self.outcome)))
 
     @property
     def minutes(self) -> int:
@@ -139,10 +161,58 @@ class WeekPlan:
     review_answers: Mapping[str, str] = field(default_factory=lambda: EMPTY)
     notes: str = ""
     reviewed_at: datetime | None = None
+    #: Practices the person chose not to focus on this week (the plan flow skips them).
+    skipped: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY, compare=False, repr=False)
 
     def answers(self, phase: str) -> Mapping[str, str]:
         return self.plan_answers if phase == "plan" else self.review_answers
+
+
+def answer_key(practice_id: str, prompt_id: str) -> str:
+    """Where an answer lives in the week file: `<practice>.<prompt>`."""
+    return f"{practice_id}.{prompt_id}"
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def with_answer(plan: WeekPlan, phase: str, practice_id: str, prompt_id: str, text: str, *,
+                states_intention: bool = False) -> WeekPlan:
+    """The week with one answer set (blank text removes it). The answer to a planning prompt that
+    states its practice's intention becomes that intention too, unless the person wrote a different
+    intention themselves (with `i` or `planner intend`), which is then theirs and kept."""
+    key = answer_key(practice_id, prompt_id)
+    answers = dict(plan.answers(phase))
+    before = answers.get(key, "")
+    cleaned = text.strip()
+    if cleaned:
+        answers[key] = cleaned
+    else:
+        answers.pop(key, None)
+    field_name = "plan_answers" if phase == "plan" else "review_answers"
+    plan = replace(plan, **{field_name: frozen_mapping(answers)})
+    if states_intention and phase == "plan" and plan.intentions.get(practice_id, "") in ("", one_line(before)):
+        plan = with_intention(plan, practice_id, cleaned)
+    return plan
+
+
+def with_intention(plan: WeekPlan, practice_id: str, text: str) -> WeekPlan:
+    """The week with one practice's intention set (on one line); blank text removes it."""
+    intentions = dict(plan.intentions)
+    cleaned = one_line(text)
+    if cleaned:
+        intentions[practice_id] = cleaned
+    else:
+        intentions.pop(practice_id, None)
+    return replace(plan, intentions=frozen_mapping(intentions))
+
+
+def with_skipped(plan: WeekPlan, practice_id: str, skipped: bool) -> WeekPlan:
+    """The week with `practice_id` skipped (not a focus this week) or back in focus."""
+    rest = tuple(other for other in plan.skipped if other != practice_id)
+    return replace(plan, skipped=(*rest, practice_id) if skipped else rest)
 
 
 @dataclass(frozen=True)
@@ -197,6 +267,37 @@ def new_task(
         column = board.week_column if in_week_column else board.columns[0].id
     task = move_task(task, column, now, board, rank=rank or "n")
     return replace(task, updated=now)
+
+
+def with_outcome(task: Task, now: datetime, text: str | None = None,
+                 impact: Mapping[str, float | None] | None = None) -> Task:
+    """The task with its outcome text (None keeps it, blank clears it) and impact numbers changed
+    (a metric set to None is removed)."""
+    changed = task
+    if text is not None:
+        cleaned = "\n".join(line.rstrip() for line in text.strip().splitlines())
+        if len(cleaned) > MAX_OUTCOME_LENGTH:
+            raise ModelError(f"an outcome is at most {MAX_OUTCOME_LENGTH} characters (this one has {len(cleaned)})")
+        changed = replace(changed, outcome=cleaned)
+    if impact:
+        numbers = dict(changed.impact)
+        for metric, value in impact.items():
+            check_metric(metric, value)
+            if value is None:
+                numbers.pop(metric, None)
+            else:
+                numbers[metric] = value
+        changed = replace(changed, impact=frozen_mapping(numbers))
+    return _touch(task, changed, now)
+
+
+def check_metric(metric: str, value: float | None) -> None:
+    if not METRIC_NAME.match(metric):
+        raise ModelError(f"impact metric {metric!r}: use lower-case words joined by _ or -, such as "
+                         "minutes_saved_per_week")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                              or not math.isfinite(value)):
+        raise ModelError(f"impact {metric}: {value!r} is not a number")
 
 
 def clean_title(title: str) -> str:

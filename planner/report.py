@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from planner.dates import format_minutes
 from planner.merge import task_conflicts
 from planner.model import Board, Task, WeekView
+from planner.terminal import UNICODE, Glyphs
 from planner.text import cell_width, pad, printable, tag_label
 
 if TYPE_CHECKING:  # scoring imports the plugin host; listing tasks must not pay for it
@@ -41,6 +42,10 @@ def task_json(task: Task, short_id: str) -> dict[str, Any]:
         "created": _iso(task.created),
         "updated": _iso(task.updated),
         "done_at": _iso(task.done_at),
+        "outcome": task.outcome,
+        "impact": dict(task.impact),
+        "repeat": task.repeat or None,
+        "series": task.series,
         "conflicts": [{"field": conflict.field, "other": _json_value(conflict.value)}
                       for conflict in task_conflicts(task)],
     }
@@ -92,13 +97,16 @@ def task_detail(task: Task, board: Board, practice_name: str | None, short_id: s
     for label, value in (("week", task.week), ("day", task.day), ("due", task.due),
                          ("estimate", format_minutes(task.estimate)), ("spent", format_minutes(task.spent)),
                          ("tags", " ".join(tag_label(tag) for tag in task.tags)), ("created", task.created),
-                         ("updated", task.updated), ("done", task.done_at)):
+                         ("updated", task.updated), ("done", task.done_at), ("repeat", task.repeat)):
         if value:
             lines.append(f"{label:<9} {value}")
     for conflict in task_conflicts(task):
         other = "(no value)" if conflict.value is None else repr(conflict.value)
         lines.append(printable(f"⚠ conflict {conflict.field}: changed on two machines; the other value was {other} "
                                f"(`planner resolve {short_id} {conflict.field} current|other`)"))
+    if task.outcome or task.impact:
+        lines += ["", "outcome   " + printable(task.outcome or "-", multiline=True).replace("\n", "\n          ")]
+        lines += [printable(f"          {metric} = {value:g}") for metric, value in task.impact.items()]
     if task.notes:
         lines += ["", printable(task.notes, multiline=True)]
     return "\n".join(lines)
@@ -109,11 +117,11 @@ def describe_id(task_id: str, short_id: str) -> str:
     return task_id if short_id == task_id else f"{short_id} (full id {task_id})"
 
 
-def score_bar(value: float | None, width: int = BAR_WIDTH) -> str:
+def score_bar(value: float | None, width: int = BAR_WIDTH, glyphs: Glyphs = UNICODE) -> str:
     if value is None:
-        return "·" * width
+        return glyphs.no_score * width
     filled = round(value / 100 * width)
-    return "█" * filled + "░" * (width - filled)
+    return glyphs.full * filled + glyphs.empty * (width - filled)
 
 
 def format_score(value: float | None) -> str:

@@ -151,7 +151,7 @@ from planner.api import (
 
 #: The plugin API this module is written against: a planner that does not provide it disables the
 #: plugin with a message saying so, instead of calling hooks that may have changed.
-planner_api_version = 1
+planner_api_version = 2
 
 PRACTICE_ID = "$practice_id"
 DEFAULT_TARGET_MINUTES = 120
@@ -228,6 +228,13 @@ def planner_score_week(
     minutes = sum(task.minutes for task in mine)
     value = min(100.0, 100 * minutes / target_minutes)
     return Score(round(value, 1), f"{minutes} of {target_minutes:g} target minutes done")
+
+
+# Called when a task of this practice is marked done in the app: the question asked for its outcome
+# (what it changed, and for whom), in the practice's words. None asks the planner's own question.
+@hookimpl
+def planner_outcome_prompt(practice: Practice, task: Task) -> str | None:
+    return "What did this change, and for whom?"
 
 
 # Called on every plugin after any task is marked done (`practice` is None when the task has none).

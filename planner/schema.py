@@ -20,8 +20,10 @@ from planner.model import (
     STATUSES,
     Board,
     Column,
+    ModelError,
     Task,
     WeekPlan,
+    check_metric,
     frozen_mapping,
 )
 
@@ -161,6 +163,17 @@ def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _impact(data: Mapping[str, Any]) -> Mapping[str, float]:
+    """`impact = { minutes_saved_per_week = 110 }`: numbers by metric name."""
+    table = _expect(data, "impact", dict, "a table of numbers, such as { minutes_saved_per_week = 110 }")
+    for name, value in (table or {}).items():
+        try:
+            check_metric(name, value)
+        except ModelError as error:
+            raise SchemaError(str(error), f"impact.{name}") from None
+    return frozen_mapping(table)
+
+
 def _text_table(data: Mapping[str, Any], key: str) -> Mapping[str, str]:
     table = _expect(data, key, dict, "a table of text")
     if not table:
@@ -177,13 +190,32 @@ def _extra(data: Mapping[str, Any], known: tuple[str, ...]) -> Mapping[str, Any]
 
 def _put(document: dict[str, Any], key: str, value: Any) -> None:
     if value is not None and value != "" and value != () and value != {}:
-        document[key] = list(value) if isinstance(value, tuple) else value
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, Mapping):  # a frozen table: a plain dict for TOML and the JSON index
+            value = dict(value)
+        document[key] = value
+
+
+def _repeat(data: Mapping[str, Any]) -> str:
+    """`repeat = "every 2 weeks on tue"`: kept as written when planner.repeat can read it."""
+    rule = _expect(data, "repeat", str, 'a repeat rule such as "every week on mon"')
+    if not rule:
+        return ""
+    from planner.repeat import RepeatError, parse_repeat
+
+    try:
+        parse_repeat(rule)
+    except RepeatError as error:
+        raise SchemaError(f"repeat: {error}", "repeat") from None
+    return rule
 
 
 # --- tasks ---------------------------------------------------------------------------------------
 
 TASK_KEYS = ("schema", "id", "title", "status", "practice", "column", "rank", "week", "day", "due",
-             "estimate", "spent", "tags", "notes", "created", "updated", "done_at")
+             "estimate", "spent", "tags", "notes", "created", "updated", "done_at", "outcome", "impact",
+             "repeat", "series")
 
 
 def task_from_toml(data: Mapping[str, Any], *, file_id: str, fallback_time: datetime,
@@ -229,6 +261,10 @@ def task_from_toml(data: Mapping[str, Any], *, file_id: str, fallback_time: date
         tags=_strings(data, "tags"),
         notes=_expect(data, "notes", str, "text") or "",
         done_at=done_at,
+        outcome=_expect(data, "outcome", str, "text") or "",
+        impact=_impact(data),
+        repeat=_repeat(data),
+        series=_expect(data, "series", str, "a task id") or None,
         extra=_extra(data, TASK_KEYS),
     )
 
@@ -270,6 +306,10 @@ def task_from_checked(data: Mapping[str, Any], zone: tzinfo = timezone.utc) -> T
         tags=tuple(get("tags") or ()),
         notes=get("notes") or "",
         done_at=done_at,
+        outcome=get("outcome") or "",
+        impact=frozen_mapping(get("impact")),
+        repeat=get("repeat") or "",
+        series=get("series") or None,
         extra=frozen_mapping(extra),
     )
 
@@ -285,7 +325,7 @@ def task_to_toml(task: Task) -> dict[str, Any]:
 
 # --- weeks ---------------------------------------------------------------------------------------
 
-WEEK_KEYS = ("schema", "week", "intentions", "plan", "review", "notes", "reviewed_at")
+WEEK_KEYS = ("schema", "week", "intentions", "plan", "review", "notes", "reviewed_at", "skipped")
 
 
 def week_from_toml(data: Mapping[str, Any], *, file_label: str, zone: tzinfo = timezone.utc) -> WeekPlan:
@@ -304,6 +344,7 @@ def week_from_toml(data: Mapping[str, Any], *, file_label: str, zone: tzinfo = t
         review_answers=_text_table(data, "review"),
         notes=_expect(data, "notes", str, "text") or "",
         reviewed_at=_datetime(data, "reviewed_at", zone),
+        skipped=tuple(dict.fromkeys(_strings(data, "skipped"))),
         extra=_extra(data, WEEK_KEYS),
     )
 
@@ -312,6 +353,7 @@ def week_to_toml(week: WeekPlan) -> dict[str, Any]:
     document: dict[str, Any] = {"schema": SCHEMA_VERSION, "week": week.week}
     _put(document, "notes", week.notes)
     _put(document, "reviewed_at", week.reviewed_at)
+    _put(document, "skipped", week.skipped)
     document.update({key: value for key, value in week.extra.items() if not isinstance(value, dict)})
     _put(document, "intentions", dict(week.intentions))
     _put(document, "plan", dict(week.plan_answers))

@@ -43,6 +43,9 @@ class Session:
         self.warn_about_problems = True
         self._loaded: tuple[dict[str, Task], list[Problem]] | None = None
         self._load_lock = threading.Lock()
+        #: Other tasks the last change_task, undo or redo saved besides its own (the next occurrence
+        #: of a repeating task that was done), so that screens show them too.
+        self.also_changed: list[Task] = []
 
     # --- what is loaded on demand ----------------------------------------------------------------
 
@@ -270,10 +273,41 @@ class Session:
         now = self.now()
         before, after = self.store.update_task(task.id, lambda current: change(current, now, self.board))
         self.tasks[after.id] = after
-        self.undo_log.record(before, after, label)
+        also = self._next_occurrence(before, after, now) if after.repeat and after.is_done and not before.is_done \
+            else []
+        self.also_changed = [other for _, other in also]
+        self.undo_log.record(before, after, label, also)
         if after.is_done and not before.is_done:
             self.host.task_completed(after)
         return after
+
+    def _next_occurrence(self, before: Task, done: Task, now: datetime) -> list[tuple[Task | None, Task]]:
+        """Make the next occurrence of a repeating task that just became done, as (before, after):
+        a new file, or a deleted one brought back (an undone done, done again). When the file is
+        there already (made on another machine and synced, or by a done since undone and redone)
+        nothing is made: the id comes from the series and the date, so it is never made twice."""
+        from planner.model import restore_task
+        from planner.repeat import RepeatError, next_occurrence
+
+        try:
+            upcoming = next_occurrence(done, self.board, now, rank=before.rank)
+        except RepeatError as error:
+            self.notices.append(f"{error}; no next occurrence was made")
+            return []
+        existing = self.store.read_task(upcoming.id)
+        try:
+            if existing is None:
+                self.store.add_task(upcoming)
+                self.tasks[upcoming.id] = upcoming
+                return [(None, upcoming)]
+            if isinstance(existing, Task) and existing.status == "deleted":
+                old, revived = self.store.update_task(upcoming.id, lambda current: restore_task(current, now, self.board)
+                                                      if current.status == "deleted" else current)
+                self.tasks[revived.id] = revived
+                return [(old, revived)]
+        except StoreError as error:  # made by another planner a moment ago, or its file is unreadable
+            self.notices.append(f"the next occurrence of {done.title!r} was not made: {error}")
+        return []
 
     def undo(self) -> tuple[str, Task] | None:
         """Revert the newest change made on this machine (in the CLI or the app)."""
@@ -285,8 +319,9 @@ class Session:
     def _replay(self, step: Callable[..., tuple[str, Task] | None]) -> tuple[str, Task] | None:
         self.ensure_plan()
         result = step(self.store, self.now())
-        if result is not None:
-            self.tasks[result[1].id] = result[1]
+        self.also_changed = list(self.undo_log.also_saved) if result is not None else []
+        for task in (result[1], *self.also_changed) if result is not None else ():
+            self.tasks[task.id] = task
         return result
 
     def change_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan:

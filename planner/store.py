@@ -19,7 +19,6 @@ import hashlib
 import os
 import re
 from stat import S_IMODE, S_ISDIR, S_ISLNK, S_ISREG
-import tempfile
 import time
 import tomllib
 from dataclasses import dataclass
@@ -95,6 +94,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
             return False
     except OSError:  # missing (a new file), or not a plain file: the rename below replaces it
         pass
+    import tempfile  # here: a command that writes no file (a sync with nothing to do) never loads it
+
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         # mkstemp makes the file private (0600); plan files get the mode a plain save would give.

@@ -13,12 +13,12 @@ import tomllib
 from dataclasses import fields, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from planner.merge import CONFLICTS_KEY
 from planner.model import Task, frozen_mapping
 from planner.schema import SchemaError, dumps, task_from_toml, task_to_toml
-from planner.store import PlanStore, file_lock, write_derived
+from planner.store import PlanStore, StoreError, file_lock, write_derived
 
 #: Fields that say what a task is; bookkeeping (`updated`) and unknown keys are never undone.
 UNDOABLE = tuple(field.name for field in fields(Task) if field.name not in ("id", "created", "updated", "extra"))
@@ -43,6 +43,20 @@ def _restore(document: dict[str, Any], zone: tzinfo) -> Task:
     return _with_conflicts(task, tomllib.loads(conflicts)[CONFLICTS_KEY] if conflicts else None)
 
 
+def _reverting(old: Task, new: Task, now: datetime) -> Callable[[Task], Task]:
+    """The change that takes a task from `old` back to `new`, field by field: only the fields that
+    differ, and only where the task still holds what `old` had."""
+    def revert(current: Task) -> Task:
+        changes = {key: getattr(new, key) for key in UNDOABLE
+                   if getattr(old, key) != getattr(new, key) and getattr(current, key) == getattr(old, key)}
+        reverted = replace(current, **changes, updated=now) if changes else current
+        if _conflicts(old) != _conflicts(new) and _conflicts(current) == _conflicts(old):
+            reverted = replace(_with_conflicts(reverted, _conflicts(new)), updated=now)
+        return reverted
+
+    return revert
+
+
 def _conflicts(task: Task) -> Any:
     return task.extra.get(CONFLICTS_KEY)
 
@@ -52,6 +66,11 @@ def _with_conflicts(task: Task, conflicts: Any) -> Task:
     if conflicts:
         extra[CONFLICTS_KEY] = conflicts
     return replace(task, extra=frozen_mapping(extra))
+
+
+def _change(before: Task | None, after: Task) -> dict[str, Any]:
+    created_before = replace(after, status="deleted") if before is None else before
+    return {"before": _snapshot(created_before), "after": _snapshot(after)}
 
 
 class UndoLog:
@@ -64,6 +83,8 @@ class UndoLog:
         self.limit = limit
         # Without a file (tests), the stacks live here.
         self._memory: dict[str, list[dict[str, Any]]] = {"undo": [], "redo": []}
+        #: The other tasks the last undo or redo saved (those an entry's `also` names).
+        self.also_saved: list[Task] = []
 
     def _read(self) -> dict[str, list[dict[str, Any]]]:
         if self.path is None:
@@ -102,14 +123,19 @@ class UndoLog:
     def can_redo(self) -> bool:
         return bool(self.redo_stack)
 
-    def record(self, before: Task | None, after: Task, label: str) -> None:
-        """Remember a change; `before` None means the task was created by it."""
+    def record(self, before: Task | None, after: Task, label: str,
+               also: Sequence[tuple[Task | None, Task]] = ()) -> None:
+        """Remember a change; `before` None means the task was created by it. `also`: other tasks
+        the same change saved, as (before, after), undone and redone with it (the next occurrence
+        a repeating task's done made)."""
         if (before is not None and all(getattr(before, key) == getattr(after, key) for key in UNDOABLE)
-                and _conflicts(before) == _conflicts(after)):
+                and _conflicts(before) == _conflicts(after)) and not also:
             return
-        created_before = replace(after, status="deleted") if before is None else before
+        entry = _change(before, after)
+        if also:
+            entry["also"] = [_change(other_before, other_after) for other_before, other_after in also]
         with self._editing() as stacks:
-            stacks["undo"].append({"label": label, "before": _snapshot(created_before), "after": _snapshot(after)})
+            stacks["undo"].append({"label": label, **entry})
             del stacks["undo"][: -self.limit]
             stacks["redo"].clear()
 
@@ -128,20 +154,23 @@ class UndoLog:
                 return None
             entry = source[-1]
             try:
-                before, after = _restore(entry["before"], store.zone), _restore(entry["after"], store.zone)
-            except (SchemaError, KeyError):
+                changes = [(_restore(change["before"], store.zone), _restore(change["after"], store.zone))
+                           for change in (entry, *entry.get("also", ()))]
+            except (SchemaError, KeyError, TypeError):
                 source.pop()  # written by another version: drop it rather than guess
                 return None
-            old, new = (after, before) if backwards else (before, after)
-
-            def revert(current: Task) -> Task:
-                changes = {key: getattr(new, key) for key in UNDOABLE
-                           if getattr(old, key) != getattr(new, key) and getattr(current, key) == getattr(old, key)}
-                reverted = replace(current, **changes, updated=now) if changes else current
-                if _conflicts(old) != _conflicts(new) and _conflicts(current) == _conflicts(old):
-                    reverted = replace(_with_conflicts(reverted, _conflicts(new)), updated=now)
-                return reverted
-
-            _, saved = store.update_task(before.id, revert)
+            self.also_saved = []
+            for index, (before, after) in enumerate(changes):
+                old, new = (after, before) if backwards else (before, after)
+                try:
+                    _, saved = store.update_task(before.id, _reverting(old, new, now))
+                except StoreError:
+                    if index == 0:
+                        raise
+                    continue  # a task made with the change, gone or unreadable since: the rest still applies
+                if index == 0:
+                    first = saved
+                else:
+                    self.also_saved.append(saved)
             target.append(source.pop())
-            return entry["label"], saved
+            return entry["label"], first

@@ -63,6 +63,7 @@ def planner_prompts(
                 f"Which new tool, method or habit will you try this week (aim for {target_experiments:g}), "
                 "and on which real piece of work?",
                 "Small, reversible, on real work.",
+                intention=True,
             ),
             Prompt(
                 "friction",
@@ -104,6 +105,11 @@ def planner_prompts(
             ),
         ]
     return []
+
+
+@hookimpl
+def planner_outcome_prompt(practice: Practice, task: Task) -> str:
+    return "What did trying it show: keep it, adapt it, or drop it?"
 
 
 @hookimpl

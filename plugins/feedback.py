@@ -70,6 +70,7 @@ def planner_prompts(
                 f"Whose feedback will you ask for this week (aim for {target_asks:g} asks), and on "
                 "which piece of work?",
                 f"Tag those tasks {ASK_TAG}.",
+                intention=True,
             ),
             Prompt(
                 "question",
@@ -105,6 +106,11 @@ def planner_prompts(
             ),
         ]
     return []
+
+
+@hookimpl
+def planner_outcome_prompt(practice: Practice, task: Task) -> str:
+    return "What did you change after the feedback?"
 
 
 @hookimpl

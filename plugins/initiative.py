@@ -66,6 +66,7 @@ def planner_prompts(
                 "Which problem does your team keep complaining about that nobody owns? What first "
                 "step can you take on it this week?",
                 f"Tag it {SELF_STARTED_TAG}; aim for {target:g} such tasks.",
+                intention=True,
             ),
             Prompt(
                 "volunteer",
@@ -101,6 +102,11 @@ def planner_prompts(
             ),
         ]
     return []
+
+
+@hookimpl
+def planner_outcome_prompt(practice: Practice, task: Task) -> str:
+    return "What changed because you started this, and for whom?"
 
 
 @hookimpl

@@ -73,6 +73,7 @@ def planner_prompts(
                 "What will you learn from (a book chapter, a talk, a paper, a course module), and "
                 "why that one?",
                 "One source finished beats five started.",
+                intention=True,
             ),
             Prompt(
                 "sessions",
@@ -110,6 +111,11 @@ def planner_prompts(
 
 
 @hookimpl
+def planner_outcome_prompt(practice: Practice, task: Task) -> str:
+    return "What did you learn, in one sentence?"
+
+
+@hookimpl
 def planner_task_templates(practice: Practice, settings: Mapping[str, Any]) -> list[TaskTemplate]:
     return [
         TaskTemplate(
@@ -139,6 +145,7 @@ def planner_task_templates(practice: Practice, settings: Mapping[str, Any]) -> l
             estimate=60,
             tags=("course",),
             notes=TAKEAWAY_NOTE,
+            repeat="every week",  # a weekly learning session: done, it makes next week's
         ),
         TaskTemplate(
             "summarise-article",

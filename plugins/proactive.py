@@ -69,6 +69,7 @@ def planner_prompts(
                 "risk",
                 "What is most likely to go wrong this week, and what can you do today to head it off?",
                 "Deadlines, dependencies, people away.",
+                intention=True,
             ),
             Prompt(
                 "deadlines",
@@ -104,6 +105,11 @@ def planner_prompts(
             ),
         ]
     return []
+
+
+@hookimpl
+def planner_outcome_prompt(practice: Practice, task: Task) -> str:
+    return "What problem did this head off, or what did it make easier?"
 
 
 @hookimpl

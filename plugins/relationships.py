@@ -69,6 +69,7 @@ def planner_prompts(
                 f"Who will you make time for this week (aim for {target_people:g} people), and why "
                 "each one now?",
                 "Tag their tasks @name so they count.",
+                intention=True,
             ),
             Prompt(
                 "give",
@@ -115,6 +116,11 @@ def planner_prompts(
 
 
 @hookimpl
+def planner_outcome_prompt(practice: Practice, task: Task) -> str:
+    return "Who gained from this, and how?"
+
+
+@hookimpl
 def planner_task_templates(practice: Practice, settings: Mapping[str, Any]) -> list[TaskTemplate]:
     return [
         TaskTemplate(
@@ -130,6 +136,7 @@ def planner_task_templates(practice: Practice, settings: Mapping[str, Any]) -> l
             estimate=30,
             tags=("mentor",),
             notes=TAG_PERSON_NOTE,
+            repeat="every 2 weeks",
         ),
         TaskTemplate(
             "give-first",

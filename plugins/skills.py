@@ -62,6 +62,7 @@ def planner_prompts(
                 "focus",
                 "Which one skill, if it were 20% better by Friday, would most change what you can deliver?",
                 "One skill, named narrowly.",
+                intention=True,
             ),
             Prompt(
                 "drill",
@@ -103,6 +104,11 @@ def planner_prompts(
             ),
         ]
     return []
+
+
+@hookimpl
+def planner_outcome_prompt(practice: Practice, task: Task) -> str:
+    return "What can you do now that you could not do before?"
 
 
 @hookimpl

@@ -21,7 +21,8 @@ from cli_runner import PlannerRunner
 THIS_WEEK = "2026-W48"
 NOW = "2026-11-26T10:00:00+00:00"
 TASK_KEYS = {"id", "short_id", "title", "status", "practice", "column", "rank", "week", "day", "due", "estimate",
-             "spent", "tags", "notes", "created", "updated", "done_at", "conflicts"}
+             "spent", "tags", "notes", "created", "updated", "done_at", "outcome", "impact", "repeat", "series",
+             "conflicts"}
 WEEK_KEYS = {"week", "days", "intentions", "answers", "notes", "reviewed_at", "tasks"}
 PRACTICES = {"change", "feedback", "initiative", "learning", "proactive", "relationships", "skills"}
 
@@ -490,8 +491,9 @@ def test_prompts_and_answers_round_trip_into_the_week_file(planner: PlannerRunne
     assert by_id["skills.progress"]["phase"] == "review"
     assert {row["phase"] for row in planner.json("prompts", "--phase", "review", "--json")} == {"review"}
 
+    # skills.focus states the skills intention: with none written yet, the answer becomes it.
     assert planner.ok("answer", "skills.focus", "  SQL window functions ").stdout == \
-        "Saved the answer to skills.focus for 2026-W48\n"
+        "Saved the answer to skills.focus for 2026-W48 (and the skills intention)\n"
     planner.ok("answer", "skills.drill", "-", input="Rewrite one slow query three ways\n")
     planner.ok("answer", "skills.progress", "Can write a running total", "--week", "2026-W48")
     planner.ok("answer", "skills.focus", "Joins", "--week", "next")
@@ -501,6 +503,7 @@ def test_prompts_and_answers_round_trip_into_the_week_file(planner: PlannerRunne
     assert week["plan"] == {"skills.focus": "SQL window functions",
                             "skills.drill": "Rewrite one slow query three ways"}
     assert week["review"] == {"skills.progress": "Can write a running total"}
+    assert week["intentions"] == {"skills": "SQL window functions"}
     next_week = tomllib.loads((planner.plans / "weeks" / "2026-W49.toml").read_text(encoding="utf-8"))
     assert next_week["plan"] == {"skills.focus": "Joins"}
 
@@ -521,6 +524,46 @@ def test_prompts_and_answers_round_trip_into_the_week_file(planner: PlannerRunne
     assert planner.ok("answer", "skills.focus", "").stdout.startswith("Cleared the answer to skills.focus")
     week = tomllib.loads((planner.plans / "weeks" / "2026-W48.toml").read_text(encoding="utf-8"))
     assert "skills.focus" not in week["plan"]
+
+
+def test_an_intention_written_with_intend_is_not_replaced_by_an_answer(planner: PlannerRunner) -> None:
+    planner.ok("intend", "skills", "Written by hand")
+    assert planner.ok("answer", "skills.focus", "Joins").stdout == "Saved the answer to skills.focus for 2026-W48\n"
+    view = planner.json("week", "--json")
+    assert view["intentions"] == {"skills": "Written by hand"}
+    assert view["answers"]["plan"] == {"skills.focus": "Joins"}
+
+
+def test_done_with_an_outcome_and_its_numbers(planner: PlannerRunner) -> None:
+    task = add(planner, "Automate the weekly report", "--practice", "skills")
+    planner.ok("done", task["short_id"], "--outcome", "  Report takes 10 min instead of a day; used by @anna ",
+               "--impact", "minutes_saved_per_week=110", "--impact", "team_leads=4")
+    shown = show(planner, task["id"])
+    assert shown["status"] == "done"
+    assert shown["outcome"] == "Report takes 10 min instead of a day; used by @anna"
+    assert shown["impact"] == {"minutes_saved_per_week": 110, "team_leads": 4}
+    assert "outcome   Report takes 10 min instead of a day; used by @anna" in planner.ok("show", task["id"]).stdout
+    # Edited later: a number changed, one removed, the text kept; the file holds them as TOML.
+    planner.ok("edit", task["id"], "--impact", "minutes_saved_per_week=90.5", "--impact", "team_leads=")
+    shown = show(planner, task["id"])
+    assert shown["impact"] == {"minutes_saved_per_week": 90.5} and shown["outcome"].startswith("Report takes")
+    data = tomllib.loads((planner.plans / "tasks" / f"{task['id']}.toml").read_text(encoding="utf-8"))
+    assert data["outcome"].startswith("Report takes") and data["impact"] == {"minutes_saved_per_week": 90.5}
+    planner.ok("edit", task["id"], "--outcome", "")
+    assert show(planner, task["id"])["outcome"] == ""
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("minutes", "write it as metric=number"),
+    ("minutes=lots", "'lots' is not a number"),
+    ("Minutes Saved=3", "use lower-case words"),
+    ("minutes=inf", "is not a number"),
+])
+def test_a_bad_impact_is_refused_in_one_line(planner: PlannerRunner, value: str, message: str) -> None:
+    task = add(planner, "Something")
+    error = assert_one_line_error(planner("done", task["id"], "--impact", value), 1)
+    assert message in error
+    assert show(planner, task["id"])["status"] == "open"  # nothing was saved
 
 
 def test_intend_and_review(planner: PlannerRunner) -> None:
@@ -851,14 +894,15 @@ def test_console_script_start_up_imports_no_textual(planner: PlannerRunner) -> N
 
 # --- no command: the full-screen planner, which needs a terminal ---------------------------------------
 
-def test_no_command_without_a_plan_prepares_a_demo_plan(run: PlannerRunner) -> None:
+def test_no_command_without_a_terminal_says_so_in_one_line_and_makes_nothing(run: PlannerRunner) -> None:
+    """`ssh host planner` without -t: one line, at once; no demo plan made on the way (the demo a
+    first start opens is tested in a real terminal, test_e2e_tmux)."""
     result = run()
     assert result.returncode == 1
-    assert "planner: error: the planner needs a terminal" in result.stderr
-    assert "showing a demo plan" in result.stderr
-    demo = run.data / "demo-plan"
-    assert (demo / "board.toml").is_file()
-    assert list((demo / "tasks").glob("*.toml")), "the demo plan has tasks"
+    assert result.stderr.startswith("planner: error: the full-screen planner needs a terminal: over SSH run "
+                                    "`ssh -t HOST planner`")
+    assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr + result.stdout
+    assert not (run.data / "demo-plan").exists()
     assert not run.plans.exists()  # the user's plan folder is not made behind their back
 
 
@@ -955,3 +999,25 @@ def test_how_many_days_look_back_is_set_in_the_board(run: PlannerRunner) -> None
     board = run.plans / "board.toml"
     board.write_text(board.read_text() + "\n[review]\nlast_week_days = 0\n")
     assert run("review", env={"PLANNER_NOW": "2026-11-23T10:00:00+00:00"}).stdout.startswith("Reviewed 2026-W48")
+
+
+def test_the_parser_built_for_one_command_reads_it_as_the_whole_parser_does() -> None:
+    """Only the named command's arguments are built (start-up time); what is parsed and each
+    command's help must be what the whole parser gives."""
+    import argparse
+
+    from planner.cli import build_parser
+
+    def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        return next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction)).choices
+
+    whole = commands(build_parser([]))
+    for name, sub in whole.items():
+        assert commands(build_parser([name]))[name].format_help() == sub.format_help(), name
+        assert list(commands(build_parser(["--plans", "x", name]))) == [name]
+    for argv in (["--plans", "p", "add", "Title", "-p", "skills", "--tag", "a,b"], ["--plans=p", "list", "--all"],
+                 ["--pl", "p", "sync", "--init"], ["plugins", "new", "deep-work", "--dir", "d"], ["week", "next"],
+                 ["--plans", "list", "list", "--done"], ["merge-driver", "o", "a", "b", "p"]):
+        assert build_parser(argv).parse_args(argv) == build_parser([]).parse_args(argv), argv
+    assert len(commands(build_parser(["-h", "sync"]))) == len(whole)  # help before the command lists them all
+    assert len(commands(build_parser(["frobnicate"]))) == len(whole)  # an unknown command is named among all

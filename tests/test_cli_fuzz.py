@@ -16,15 +16,15 @@ from planner.cli import EXIT_BUG, main
 
 COMMANDS = {
     "add": ["--practice", "--column", "--week", "--day", "--due", "--estimate", "--tag", "--notes", "--template",
-            "--json"],
+            "--json", "--repeat"],
     "list": ["--column", "--practice", "--week", "--tag", "--all", "--done", "--deleted", "--json"],
     "show": ["--json"],
     "edit": ["--title", "--practice", "--column", "--week", "--day", "--due", "--estimate", "--spent", "--tag",
-             "--add-tag", "--remove-tag", "--notes"],
+             "--add-tag", "--remove-tag", "--notes", "--repeat"],
     "move": [], "done": ["--spent"], "rm": [], "restore": [], "undo": [], "redo": [],
     "week": ["--json"], "prompts": ["--phase", "--week", "--json"], "answer": ["--week"],
     "intend": ["--week"], "review": [], "score": ["--weeks", "--json"], "check": [],
-    "export": ["--format", "--week"], "templates": ["--practice", "--json"], "init": ["--timezone", "--week-start"],
+    "export": ["--format", "--week", "--from", "--to"], "templates": ["--practice", "--json"], "init": ["--timezone", "--week-start"],
 }
 
 #: Values people mistype, and values that once broke a command.

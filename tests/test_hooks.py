@@ -92,6 +92,40 @@ def test_planner_task_templates_gets_practice_and_settings() -> None:
     assert (template.title, template.estimate, template.tags) == ("A rec task of 50 minutes", 50, ("t",))
 
 
+def test_planner_outcome_prompt_asks_in_the_practices_words_else_the_planners() -> None:
+    class Asking(Recorder):
+        @hookimpl
+        def planner_outcome_prompt(self, practice, task, settings):
+            return f"What did {task.title!r} change, {settings['who']}?" if task.tags else None
+
+    host = make_host(Asking(settings={"who": "you"}))
+    tagged = task(title="Ship it", practice="rec", tags=("t",), status="done")
+    assert host.outcome_prompt(tagged, board()) == "What did 'Ship it' change, you?"
+    assert host.outcome_prompt(task(title="Plain", practice="rec"), board()) == "What did this change, and for whom?"
+    assert host.outcome_prompt(task(title="No practice"), board()) == "What did this change, and for whom?"
+
+
+def test_planner_outcome_prompt_that_returns_no_text_disables_the_plugin() -> None:
+    class Wrong(Recorder):
+        @hookimpl
+        def planner_outcome_prompt(self):
+            return 42
+
+    host = make_host(Wrong(), strict=False)
+    assert host.outcome_prompt(task(title="x", practice="rec"), board()) == "What did this change, and for whom?"
+    assert "rec" not in host.practices
+
+
+def test_the_built_in_practices_ask_their_own_outcome_question() -> None:
+    from planner_practices import feedback, learning
+
+    host = make_host(feedback, learning)
+    assert host.outcome_prompt(task(title="Read", practice="learning"), board()) == \
+        "What did you learn, in one sentence?"
+    assert host.outcome_prompt(task(title="Fix", practice="feedback"), board()) == \
+        "What did you change after the feedback?"
+
+
 def test_planner_score_week_gets_the_weeks_tasks_and_settings() -> None:
     class Scoring(Recorder):
         @hookimpl

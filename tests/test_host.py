@@ -321,13 +321,13 @@ def test_planner_strict_plugins_reraises_instead_of_isolating(run, tmp_path: Pat
 def test_an_incompatible_plugin_is_disabled_with_a_message_that_says_so(run, tmp_path: Path) -> None:
     folder = tmp_path / "config" / "plugins"
     folder.mkdir(parents=True)
-    (folder / "future.py").write_text("planner_api_version = 2\n" + RAISING_FILE_PLUGIN)
+    (folder / "future.py").write_text("planner_api_version = 3\n" + RAISING_FILE_PLUGIN)
     result = run("plugins", "--json")
     assert result.returncode == 0
     [record] = [record for record in json.loads(result.stdout) if record["name"] == "future"]
     assert record["status"] == "error"
-    assert record["error"] == "built for plugin API version 2; this planner provides [1]: upgrade one of them"
-    assert "plugin 'future'" in result.stderr and "plugin API version 2" in result.stderr
+    assert record["error"] == "built for plugin API version 3; this planner provides [1, 2]: upgrade one of them"
+    assert "plugin 'future'" in result.stderr and "plugin API version 3" in result.stderr
 
 
 def test_the_list_of_installed_plugins_is_cached_until_a_package_folder_changes(

@@ -103,6 +103,14 @@ def test_tags_merge_as_sets() -> None:
     assert merged["tags"] == ["mine"] and "conflicts" not in merged
 
 
+def test_a_weeks_skipped_practices_merge_as_sets() -> None:
+    base = {"schema": 1, "week": "2026-W48", "skipped": ["change"]}
+    mine = {**base, "skipped": ["change", "learning"]}
+    theirs = {**base, "skipped": []}
+    merged = merge_documents(base, mine, theirs)
+    assert merged["skipped"] == ["learning"] and "conflicts" not in merged
+
+
 def test_text_merges_line_by_line() -> None:
     assert merge_text("a\nb\nc", "a\nb\nc\nmine", "a\nb\nc\ntheirs") == "a\nb\nc\nmine\ntheirs"
     assert merge_text("a\nb\nc", "A\nb\nc", "a\nb\nC") == "A\nb\nC"

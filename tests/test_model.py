@@ -33,6 +33,10 @@ from planner.model import (
     restore_task,
     schedule_task,
     tasks_of_week,
+    with_answer,
+    with_intention,
+    with_outcome,
+    with_skipped,
 )
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)  # Thursday of 2026-W48
@@ -502,3 +506,50 @@ def test_a_column_that_grows_at_its_end_keeps_short_ranks() -> None:
     assert max(len(rank) for rank in ranks) <= 8
     assert not any(rank.endswith("0") for rank in ranks)
     assert ranks[0] < rank_between(ranks[0], ranks[1]) < ranks[1]  # room between any two, as before
+
+
+# --- the week file's answers, intentions and focus -------------------------------------------------
+
+
+def test_with_answer_sets_and_clears() -> None:
+    plan = with_answer(WeekPlan("2026-W48"), "review", "skills", "progress", "  better  ")
+    assert dict(plan.review_answers) == {"skills.progress": "better"}
+    assert dict(with_answer(plan, "review", "skills", "progress", " ").review_answers) == {}
+
+
+def test_the_answer_to_an_intention_prompt_is_the_intention_until_the_person_writes_another() -> None:
+    plan = with_answer(WeekPlan("2026-W48"), "plan", "skills", "focus", "SQL\n  windows", states_intention=True)
+    assert dict(plan.intentions) == {"skills": "SQL windows"}  # on one line
+    plan = with_answer(plan, "plan", "skills", "focus", "Joins", states_intention=True)
+    assert dict(plan.intentions) == {"skills": "Joins"}  # it follows the answer it came from
+    plan = with_intention(plan, "skills", "Written by hand")
+    plan = with_answer(plan, "plan", "skills", "focus", "Indexes", states_intention=True)
+    assert dict(plan.intentions) == {"skills": "Written by hand"}  # the person's own words stay
+    # A review answer or a prompt that does not state the intention never touches it.
+    assert with_answer(WeekPlan("2026-W48"), "plan", "skills", "drill", "x").intentions == {}
+    assert with_answer(WeekPlan("2026-W48"), "review", "skills", "focus", "x", states_intention=True).intentions == {}
+
+
+def test_with_skipped_adds_once_and_removes() -> None:
+    plan = with_skipped(with_skipped(WeekPlan("2026-W48"), "change", True), "change", True)
+    assert plan.skipped == ("change",)
+    assert with_skipped(plan, "change", False).skipped == ()
+
+
+# --- outcomes ---------------------------------------------------------------------------------------
+
+
+def test_with_outcome_sets_text_and_numbers_and_touches_the_task() -> None:
+    task = Task("t", "Automate the report", NOW, NOW, status="done", done_at=NOW)
+    changed = with_outcome(task, LATER, "  Saves @anna-b and @raj. a day \n", {"minutes_saved": 110})
+    assert changed.outcome == "Saves @anna-b and @raj. a day"
+    assert dict(changed.impact) == {"minutes_saved": 110} and changed.updated == LATER
+    assert changed.outcome_people == ("anna-b", "raj")
+    assert dict(with_outcome(changed, LATER, None, {"minutes_saved": None, "people": 4}).impact) == {"people": 4}
+    assert with_outcome(changed, LATER, "").outcome == ""
+    with pytest.raises(ModelError, match="lower-case"):
+        with_outcome(task, LATER, None, {"Bad Name": 1})
+    with pytest.raises(ModelError, match="not a number"):
+        with_outcome(task, LATER, None, {"n": float("nan")})
+    with pytest.raises(ModelError, match="at most"):
+        with_outcome(task, LATER, "x" * 2001)

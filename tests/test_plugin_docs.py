@@ -204,6 +204,13 @@ def check_score(host: PluginHost, home: Path) -> None:
         50.0, "1 of 2 promised tasks done by their due day")
 
 
+def check_outcome_prompt(host: PluginHost, home: Path) -> None:
+    assert host.outcome_prompt(task("Pair on the parser", practice="mentoring", tags=("@ana",)), board()) == \
+        "What can they do now that they could not before?"
+    assert host.outcome_prompt(task("Write notes", practice="mentoring"), board()) == \
+        "What did this change, and for whom?"
+
+
 def check_completed(host: PluginHost, home: Path) -> None:
     assert (home / "done-journal.txt").read_text(encoding="utf-8").endswith("2026-11-26 10:00  -       Send the report\n")
 
@@ -217,6 +224,7 @@ CHECKS: dict[str, Callable[[PluginHost, Path], None]] = {
     "planner_prompts": check_prompts,
     "planner_task_templates": check_templates,
     "planner_score_week": check_score,
+    "planner_outcome_prompt": check_outcome_prompt,
     "planner_task_completed": check_completed,
     "planner_week_reviewed": check_reviewed,
 }
@@ -229,6 +237,7 @@ def exercise(host: PluginHost) -> None:
             host.prompts(practice_id, phase, week(), board())
         host.templates(practice_id, board())
         host.score_week(practice_id, week(), sample_tasks(practice_id), board())
+        host.outcome_prompt(task("Send the report", practice=practice_id, done=True), board())
     host.task_completed(task("Send the report", done=True))
     host.week_reviewed(week(), {"skills": Score(50, "half done")})
 

@@ -363,7 +363,8 @@ def test_hooks_match_the_hookspecs(practice_id: str) -> None:
     manager.register(MODULES[practice_id])
     implemented = {caller.name for caller in manager.get_hookcallers(MODULES[practice_id]) or []}
     assert implemented == {
-        "planner_register_practices", "planner_prompts", "planner_task_templates", "planner_score_week"
+        "planner_register_practices", "planner_prompts", "planner_task_templates", "planner_score_week",
+        "planner_outcome_prompt",
     }
 
 

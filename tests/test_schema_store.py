@@ -21,6 +21,7 @@ from planner import store as store_module
 from planner.dates import FIRST_DAY, LAST_DAY, MAX_MINUTES
 from planner.model import Board, Column, Task, WeekPlan
 from planner.schema import (
+    SchemaError,
     board_from_toml,
     board_to_toml,
     dumps,
@@ -66,6 +67,8 @@ def full_task(task_id: str = "t1", **changes) -> Task:
         tags=("work", "@maria"),
         notes="first line\nsecond line\n",
         done_at=NOW + timedelta(hours=2),
+        outcome="Report in 10 min, not a day\nUsed by @anna",
+        impact={"minutes_saved_per_week": 110, "share": 0.5},
     )
     return replace(task, **changes)
 
@@ -78,6 +81,7 @@ def full_week() -> WeekPlan:
         review_answers={"went-well": "shipped\nmostly"},
         notes="quiet week",
         reviewed_at=datetime(2026, 11, 29, 18, 30, tzinfo=timezone.utc),
+        skipped=("change",),
     )
 
 
@@ -136,6 +140,13 @@ def test_week_round_trip() -> None:
     back = week_from_toml(tomllib.loads(text.decode()), file_label="2026-W48")
     assert back == week
     assert dumps(week_to_toml(back)) == text
+    assert tomllib.loads(text.decode())["skipped"] == ["change"]
+
+
+def test_a_week_file_without_skipped_reads_as_every_practice_in_focus() -> None:
+    assert week_from_toml({"schema": 1, "week": "2026-W48"}, file_label="2026-W48").skipped == ()
+    with pytest.raises(SchemaError, match=r"skipped\[0\]: expected text"):
+        week_from_toml({"schema": 1, "week": "2026-W48", "skipped": [3]}, file_label="2026-W48")
 
 
 def test_board_round_trip() -> None:
@@ -782,3 +793,11 @@ def test_a_lock_held_too_long_gives_a_clear_error(store: PlanStore, monkeypatch:
         assert 0.15 <= time.monotonic() - started < 2
     with other.lock():  # released again
         pass
+
+
+def test_an_impact_that_is_not_numbers_names_its_key() -> None:
+    data = tomllib.loads(dumps(task_to_toml(full_task())).decode())
+    data["impact"] = {"minutes_saved_per_week": "lots"}
+    with pytest.raises(SchemaError) as caught:
+        task_from_toml(data, file_id="t1", fallback_time=NOW)
+    assert caught.value.key == "impact.minutes_saved_per_week" and "not a number" in str(caught.value)

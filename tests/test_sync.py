@@ -153,7 +153,9 @@ def test_both_add_tasks_and_answers_to_the_same_week(machines: tuple[Machine, Ma
     b.ok("answer", "change.experiment", "B's answer", "--week", "2026-W48")
     sync_both(a, b)
     week = tomllib.loads((a.plans / "weeks" / "2026-W48.toml").read_text())
-    assert week["intentions"] == {"skills": "A's intention", "relationships": "B's intention"}
+    # change.experiment states the change intention: B's answer became it (skills keeps A's own words).
+    assert week["intentions"] == {"skills": "A's intention", "relationships": "B's intention",
+                                  "change": "B's answer"}
     assert week["plan"] == {"skills.focus": "A's answer", "change.experiment": "B's answer"}
     assert {task["id"] for task in a.json("list", "--week", "2026-W48", "--json")} >= {on_a, on_b}
 
@@ -465,3 +467,21 @@ def test_sync_from_the_app_shows_the_merge_and_the_next_save_builds_on_it(machin
         terminal.close()
     sync_both(a, b)
     assert a.task(task_id)["column"] == "doing"
+
+
+def test_the_merge_leaves_the_repository_attributes_as_they_were(machines: tuple[Machine, Machine]) -> None:
+    """Sync merges with its own lines in .git/info/attributes (git then starts no driver per file)
+    and takes them out after, also when a killed sync left them behind; the user's lines stay."""
+    from planner.sync import UNMERGED_ATTRIBUTES
+
+    a, b = machines
+    one = a.add("One")
+    sync_both(a, b)
+    attributes = b.plans / ".git" / "info" / "attributes"
+    attributes.write_text("*.md diff=markdown\n" + UNMERGED_ATTRIBUTES)
+    a.edit(one, "--title", "One, edited on A", when=at(5))
+    b.edit(one, "--estimate", "45m", when=at(6, "b"))
+    sync_both(a, b)
+    assert b.task(one)["title"] == "One, edited on A" and b.task(one)["estimate"] == 45
+    assert attributes.read_text() == "*.md diff=markdown\n"
+    assert not (a.plans / ".git" / "info" / "attributes").exists()

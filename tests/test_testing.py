@@ -172,7 +172,7 @@ class LongQuote(Fine):
 
 
 class Future(Fine):
-    planner_api_version = 2
+    planner_api_version = 3
 
 
 class Nothing:
@@ -195,7 +195,7 @@ class Unmarked(Fine):
         (Raising(), "planner_task_templates raised KeyError: 'target'"),
         (Moody(), "scores an empty week differently on a second call"),
         (LongQuote(), "prompt 'r0' text is longer than 300 characters"),
-        (Future(), "built for plugin API version 2"),
+        (Future(), "built for plugin API version 3"),
         (Nothing(), "no practice is registered: implement planner_register_practices"),
         (Unmarked(), "plugin 'Unmarked': function planner_task_completed is not marked @hookimpl"),
     ],

@@ -7,9 +7,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.color import Color
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 from planner.app.themes import (
     BUILTIN_ORDER,
@@ -22,7 +21,7 @@ from planner.app.themes import (
     load_themes,
     theme_files,
     theme_from_document,
-    wants_ansi_theme,
+    theme_for_colors,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,7 +54,7 @@ def shipped(name: str) -> Theme:
 # --- the shipped files -------------------------------------------------------------------------------
 
 
-def test_the_four_themes_are_shipped() -> None:
+def test_the_builtin_themes_are_shipped() -> None:
     assert {path.stem for path in SHIPPED} >= set(BUILTIN_ORDER)
     assert DEFAULT_THEME in BUILTIN_ORDER
 
@@ -190,7 +189,7 @@ def test_a_user_theme_replaces_the_builtin_of_the_same_name_in_its_place(tmp_pat
     themes, problems = load_all_themes(tmp_path)
     assert problems == []
     assert themes["planner-light"].primary == "#ff0000"
-    assert list(themes)[:4] == list(BUILTIN_ORDER)
+    assert list(themes)[:len(BUILTIN_ORDER)] == list(BUILTIN_ORDER)
 
 
 def test_two_files_with_one_name_keep_the_first(tmp_path: Path) -> None:
@@ -217,34 +216,21 @@ def test_a_theme_document_is_validated_before_textual_sees_it() -> None:
 # --- colour depth -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("environ", "color_system", "expected"), [
-    ({"COLORTERM": "truecolor", "TERM": "xterm-256color"}, "truecolor", False),
-    ({"TERM": "xterm-256color"}, "256", True),
-    ({"TERM": "xterm"}, "standard", True),
-    ({"TERM": "xterm", "COLORTERM": ""}, "standard", True),
-    ({"TERM": "linux"}, "standard", True),
-    ({"TERM": "dumb"}, None, True),
-    ({}, "windows", True),
-    # Textual's own override wins over what was detected, both ways.
-    ({"TEXTUAL_COLOR_SYSTEM": "standard", "COLORTERM": "truecolor"}, "truecolor", True),
-    ({"TEXTUAL_COLOR_SYSTEM": "256"}, "truecolor", True),
-    ({"TEXTUAL_COLOR_SYSTEM": "truecolor", "TERM": "xterm"}, "standard", False),
-    ({"TEXTUAL_COLOR_SYSTEM": "auto", "TERM": "xterm"}, "standard", True),
-    ({"TEXTUAL_COLOR_SYSTEM": "auto"}, "truecolor", False),
+@pytest.mark.parametrize(("colors", "chosen", "expected"), [
+    ("truecolor", "planner-light", "planner-light"),
+    ("256", "planner-light", "planner-light"),  # drawn as the nearest of the 256, not as 16
+    ("16", "planner-light", "planner-ansi"),
+    ("16", "ansi-light", "ansi-light"),  # the user's own ANSI theme is kept
+    ("none", "planner-light", "planner-no-color"),
 ])
-def test_wants_ansi_theme(environ: dict[str, str], color_system: str | None, expected: bool) -> None:
-    assert wants_ansi_theme(environ, color_system) is expected
+def test_the_theme_drawn_in_each_colour_mode(colors: str, chosen: str, expected: str) -> None:
+    available = {**BUILTIN_THEMES, **load_all_themes(Path("/nonexistent"))[0]}
+    assert theme_for_colors(colors, chosen, available) == expected
 
 
-@pytest.mark.parametrize(("environ", "expected"), [
-    ({"TERM": "xterm", "COLORTERM": ""}, True),
-    ({"TERM": "xterm-256color"}, True),
-    ({"TERM": "xterm-256color", "COLORTERM": "truecolor"}, False),
-    ({"TERM": "tmux-256color", "COLORTERM": "24bit"}, False),
-])
-def test_the_terminal_environment_decides_through_the_console_textual_builds(
-        environ: dict[str, str], expected: bool) -> None:
-    # Textual builds its Console this way (force_terminal, the process environment); Rich reads
-    # COLORTERM and TERM to detect the colour system.
-    console = Console(color_system="auto", force_terminal=True, _environ=environ)
-    assert wants_ansi_theme(environ, console.color_system) is expected
+def test_the_no_colour_theme_is_all_the_terminals_default() -> None:
+    theme = shipped("planner-no-color")
+    assert theme.ansi is True
+    for key in COLOUR_KEYS:
+        assert getattr(theme, key) == "ansi_default", key
+    assert "reverse" in theme.variables["block-cursor-text-style"]

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:
     from planner.session import Session
+    from planner.terminal import Terminal
 
 
-def run_app(session: "Session") -> BaseException | None:
+def run_app(session: "Session", terminal: "Terminal | None" = None) -> BaseException | None:
     """Open the planner on `session`'s plan; returns when the user quits: None, or the error that
-    stopped it (Textual has restored the terminal and printed the traceback by then)."""
+    stopped it (Textual has restored the terminal and printed the traceback by then).
+
+    `terminal`: what the terminal can show (planner.terminal.decide; decided from the environment
+    when not given). Textual reads its settings from the environment once, when it is imported, so
+    they are set before it is."""
+    from planner.terminal import decide, textual_environment
+
+    terminal = terminal or decide(os.environ)
+    os.environ.update(textual_environment(terminal))
     from planner.app.app import PlannerApp
 
-    app = PlannerApp(session)
+    app = PlannerApp(session, terminal=terminal)
+    _end_on_hang_up()
     with _terminal_restored():
-        app.run()
+        app.run(mouse=terminal.mouse)
     if not app.return_code:
         return None
     # Textual keeps the error that ended the app (a failed worker wraps it); say something even if
@@ -28,6 +39,32 @@ def run_app(session: "Session") -> BaseException | None:
     if isinstance(error, WorkerFailed):
         error = error.error
     return error or RuntimeError(f"the app ended with status {app.return_code}")
+
+
+def _end_on_hang_up() -> None:
+    """End the planner when its terminal goes away, as a hang-up (SIGHUP) does. A pseudo-terminal that
+    is not the process's controlling terminal (some wrappers, multiplexers and test harnesses start it
+    so) sends no SIGHUP when its other end closes; Textual's input thread then reads nothing, forever,
+    at full speed. Every edit is on disk already, so ending is all there is to do."""
+    import select
+    import signal
+    import threading
+
+    try:
+        fd = sys.stdin.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLHUP | select.POLLERR)  # not POLLIN: input is Textual's
+    except (AttributeError, OSError, ValueError):
+        return
+
+    def watch() -> None:
+        while True:
+            events = poller.poll()
+            if any(mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, mask in events):
+                os.kill(os.getpid(), signal.SIGHUP)
+                return
+
+    threading.Thread(target=watch, name="hang-up watch", daemon=True).start()
 
 
 @contextlib.contextmanager

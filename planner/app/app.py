@@ -19,20 +19,23 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from rich.segment import Segment
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.color import Color
-from textual.filter import LineFilter
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
 
+from planner.app import look
 from planner.app.keymap import apply_keymap, set_keymap_early
 from planner.app.syncing import QUIT_WAIT_SECONDS, SyncRunner
 from planner.app.themes import prepare_theme
 from planner.model import ModelError, Task, WeekPlan
 from planner.session import Session, UserError, problem_notices
 from planner.store import StoreError
+from planner.terminal import HEADLESS, Terminal
 from planner.text import is_unsafe, printable
 
 if TYPE_CHECKING:
@@ -66,12 +69,17 @@ class PlannerApp(App[None]):
     TITLE = "Value Planner"
     CSS = """
     Screen { background: $background; }
+    /* No colour (NO_COLOR, --color none): what a colour marked, a text style marks. */
+    Input:nocolor:focus, TextArea:nocolor:focus, Select:nocolor:focus > SelectCurrent {
+        text-style: bold underline;
+    }
     """
     MODES = {
         "board": _screen("board", "BoardScreen"),
         "week": _screen("week", "WeekScreen"),
         "insights": _screen("insights", "InsightsScreen"),
         "practices": _screen("practices", "PracticesScreen"),
+        "impact": _screen("impact", "ImpactScreen"),
     }
     DEFAULT_MODE = "board"
     COMMANDS = App.COMMANDS | {lambda: importlib.import_module("planner.app.commands").PlannerCommands}
@@ -80,6 +88,7 @@ class PlannerApp(App[None]):
         Binding("2", "switch_mode('week')", "Week", id="app.week"),
         Binding("3", "switch_mode('insights')", "Insights", show=False, id="app.insights"),
         Binding("4", "switch_mode('practices')", "Practices", show=False, id="app.practices"),
+        Binding("5", "switch_mode('impact')", "Impact", show=False, id="app.impact"),
         Binding("u,ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+r,ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
@@ -92,9 +101,18 @@ class PlannerApp(App[None]):
         """Files of the plan changed on disk; the folder watcher's thread posts this, and what
         changed waits in the watcher until the app takes it (all of it, in one go)."""
 
-    def __init__(self, session: Session, *, watch: bool = True) -> None:
+    def __init__(self, session: Session, *, watch: bool = True, terminal: Terminal | None = None) -> None:
         super().__init__()
         self.session = session
+        #: What the terminal can show (planner.terminal.decide); a headless app draws in true colour.
+        self.terminal = terminal or HEADLESS
+        look.set_look(look.Look(self.terminal, lambda: self.session.host.practices.values()))
+        # Textual reads NO_COLOR itself (and greys every colour, which 256 and 16 colours draw black on
+        # black); the planner's decision replaces it: no colour at all, see get_line_filters.
+        self.no_color = self.terminal.colors == "none"
+        self._no_colour_filter = look.NoColour()
+        self._colours_256_filter = look.Colours256()
+        self._ascii_filter = look.AsciiGlyphs()
         #: Whether to follow changes made to the plan folder by other processes (PLANNER_WATCH=off
         #: turns it off too).
         self.watch_folder = watch
@@ -120,7 +138,15 @@ class PlannerApp(App[None]):
         super().notify(printable(message, multiline=True), title=printable(title), **{**options, "markup": False})
 
     def get_line_filters(self):
-        return [*super().get_line_filters(), self._unsafe_text_filter]
+        filters = [line_filter for line_filter in super().get_line_filters()
+                   if not isinstance(line_filter, (Monochrome, NoColor))]
+        if self.no_color:
+            filters.append(self._no_colour_filter)
+        elif self.terminal.colors == "256":
+            filters.append(self._colours_256_filter)
+        if self.terminal.glyphs.name == "ascii":
+            filters.append(self._ascii_filter)
+        return [*filters, self._unsafe_text_filter]
 
     # --- start-up ------------------------------------------------------------------------------
 
@@ -207,7 +233,17 @@ class PlannerApp(App[None]):
         except (StoreError, ModelError, UserError, OSError) as error:
             self.report_error(error)
             return None
-        self._after_save({changed.id})
+        also = self.session.also_changed
+        for upcoming in also:  # the next occurrence of a repeating task just done
+            when = f" on {upcoming.day:%a %d %b}" if upcoming.day else ""
+            self.notify(f"Next: {upcoming.title}{when}", markup=False, timeout=4)
+        if changed.repeat and self.session.notices:  # a rule that could not make the next one
+            self._tell_notices()
+        self._after_save({changed.id, *(other.id for other in also)})
+        if changed.is_done and not task.is_done:  # just done, whichever way: ask what it changed
+            from planner.app.dialogs.outcome import ask_outcome
+
+            ask_outcome(self, changed.id, just_done=True)
         return changed
 
     def add_task(self, title: str, **fields: Any) -> Task | None:
@@ -262,7 +298,7 @@ class PlannerApp(App[None]):
             return
         label, task = result
         self.notify(f"{verb} {label}", markup=False, timeout=3)
-        self._after_save({task.id})
+        self._after_save({task.id, *(other.id for other in self.session.also_changed)})
 
     # --- sync -----------------------------------------------------------------------------------
 
@@ -271,6 +307,11 @@ class PlannerApp(App[None]):
 
     def on_key(self) -> None:
         self.syncer.touched()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # On a slow link (--low-bandwidth) a text cursor stays still: each blink is a repaint sent.
+        if not self.terminal.animations and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
 
     async def action_quit(self) -> None:
         """Quit; with `[sync] on_quit`, after a last sync (waited for, at most a minute)."""

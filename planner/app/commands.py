@@ -36,6 +36,7 @@ SCREENS = (
     ("Week", "plan and review this week, day by day", "week"),
     ("Insights", "value score and practice trends, with streaks", "insights"),
     ("Practices", "plugins, their practices, prompts and templates", "practices"),
+    ("Impact", "the value created in a period: outcomes, numbers, people", "impact"),
 )
 
 
@@ -152,7 +153,7 @@ class PlannerCommands(Provider):
     def add_template(self, practice: Practice, template: TaskTemplate) -> None:
         app = self.app
         task = app.add_task(template.title, practice=practice.id, estimate=template.estimate,
-                            tags=template.tags, notes=template.notes)
+                            tags=template.tags, notes=template.notes, repeat=template.repeat)
         if task is None:
             return  # the app has said why
         column = app.session.board.column(task.column).title

@@ -114,3 +114,11 @@ def apply_keymap(app: PlannerApp) -> dict[str, str]:
                    title="Keymap", severity="warning", markup=False, timeout=10)
     app.set_keymap(keymap)
     return keymap
+
+
+def key_label(app: App, binding_id: str, shown: str) -> str:
+    """How a key line names the key of `binding_id`: `shown` ("Enter", "^s"), or the user's own key
+    when config.toml's [keymap] moved it. Text that names keys must name the keys that work."""
+    # Textual keeps the keymap (binding id -> keys) in App._keymap and has no public getter.
+    keys = getattr(app, "_keymap", {}).get(binding_id)
+    return app.get_key_display(Binding(keys.split(",")[0].strip(), "")) if keys else shown

@@ -5,7 +5,7 @@ A theme file holds one theme (see also themes/README.md):
     name = "planner-dark"      # letters, digits, - and _; defaults to the file name without .toml
     dark = true                # optional (default true): Textual derives shades and text colours from it
     ansi = false               # optional: true when the colours are ANSI names (ansi_blue, ansi_default ...)
-                               #   that the terminal's own palette draws: for 16 and 256 colour terminals
+                               #   that the terminal's own palette draws: for 16-colour terminals
     primary = "#3FB4A6"        # required
     secondary = "#6E9CF0"      # optional colours: secondary accent foreground background surface panel
                                #   boost warning error success; "#rrggbb", "rgb(r,g,b)", a colour name or
@@ -24,13 +24,13 @@ unknown key) is left out and named in a notice; when it was the saved choice the
 planner-dark.
 
 The choice persists: every change of `app.theme` (ctrl+t, or Textual's theme picker in the command
-palette) is written to config.toml as `theme = "<name>"`. A terminal that cannot show true colour
-starts with planner-ansi instead, without touching the saved choice.
+palette) is written to config.toml as `theme = "<name>"`. A 16-colour terminal starts with planner-ansi
+instead, and one without colour with planner-no-color, without touching the saved choice (the colour
+mode is decided in planner.terminal; the help screen says which and why).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -48,12 +48,13 @@ if TYPE_CHECKING:
 
 DEFAULT_THEME = "planner-dark"
 ANSI_THEME = "planner-ansi"
+NO_COLOR_THEME = "planner-no-color"
 #: What the app uses when even the built-in theme files are missing (a broken install).
 LAST_RESORT_THEME = "textual-dark"
 #: The data-only package that holds the built-in theme files.
 BUILTIN_THEMES_PACKAGE = "planner_themes"
 #: Built-in themes in the order ctrl+t visits them; any other built-in file follows, by name.
-BUILTIN_ORDER = ("planner-dark", "planner-light", "planner-high-contrast", "planner-ansi")
+BUILTIN_ORDER = ("planner-dark", "planner-light", "planner-high-contrast", "planner-ansi", "planner-no-color")
 
 COLOUR_KEYS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
                "warning", "error", "success")
@@ -258,38 +259,17 @@ def load_all_themes(config_folder: Path) -> tuple[dict[str, Theme], list[ThemePr
 
 # --- colour depth ----------------------------------------------------------------------------------
 
-_DEPTH_NAMES = {"standard": "16 colours", "windows": "16 colours", "256": "256 colours", None: "no colours"}
 
-
-def effective_color_system(environ: Mapping[str, str], color_system: str | None) -> str | None:
-    """The colour system the screen is drawn with: Textual's TEXTUAL_COLOR_SYSTEM wins when it names
-    one, else what Rich detected from the terminal (COLORTERM, TERM)."""
-    forced = environ.get("TEXTUAL_COLOR_SYSTEM", "").strip().lower()
-    if forced and forced != "auto":
-        return forced
-    return color_system
-
-
-def wants_ansi_theme(environ: Mapping[str, str], color_system: str | None) -> bool:
-    """True when the screen cannot show true colour, so an ANSI theme (drawn by the terminal's own
-    palette) reads better than a true-colour one squeezed into 256 or 16 colours.
-
-    `color_system` is what Rich detected ("truecolor", "256", "standard", "windows", or None for a
-    terminal without colour); TEXTUAL_COLOR_SYSTEM in `environ` overrides it, as it does for Textual.
-    """
-    return effective_color_system(environ, color_system) != "truecolor"
-
-
-def color_depth_name(color_system: str | None) -> str:
-    return _DEPTH_NAMES.get(color_system, color_system or "no colours")
-
-
-def terminal_color_system(app: PlannerApp) -> str | None:
-    """What the app's terminal can show. A headless app (tests, screenshots) has no terminal and is
-    drawn in true colour, whatever terminal the test runner itself sits in."""
-    if app.is_headless:
-        return "truecolor"
-    return app.console.color_system
+def theme_for_colors(colors: str, chosen: str, available: Mapping[str, Theme]) -> str:
+    """The theme to draw with in a colour mode (planner.terminal): the user's choice in true colour
+    and in 256 colours (drawn as the nearest of the 256); in 16 colours an ANSI theme, the user's
+    own when it is one, else planner-ansi; with no colour, planner-no-color (the app sends no colour
+    code whatever the theme: that one shows focus and selection with text styles instead)."""
+    if colors == "none":
+        return NO_COLOR_THEME if NO_COLOR_THEME in available else chosen
+    if colors == "16" and not available[chosen].ansi:
+        return ANSI_THEME if ANSI_THEME in available else "ansi-dark"
+    return chosen
 
 
 # --- the app's theme -------------------------------------------------------------------------------
@@ -318,31 +298,34 @@ class ThemeChooser:
         themes, problems = load_all_themes(app.session.config.folder)
         for theme in themes.values():
             app.register_theme(theme)
-        self.names = list(themes)
+        # planner-no-color is for terminals without colour: drawn in colour it only looks broken.
+        self.names = [name for name in themes if name != NO_COLOR_THEME]
         self._notices += [(str(problem), "Theme left out", "warning") for problem in problems]
         self._chosen = self.saved_choice()
         self._shown = self._chosen
         app.theme = self._chosen
 
-    def start(self, environ: Mapping[str, str] | None = None) -> None:
-        """Once the app runs: say what `prepare` found, switch to an ANSI theme when the terminal
-        cannot show true colour (only known now), and save the user's later choices."""
+    def start(self) -> None:
+        """Once the app runs: say what `prepare` found, draw with a theme the terminal's colour mode
+        can show (see theme_for_colors; the help screen says so, see `describe`), and save the user's
+        later choices."""
         app = self.app
         for message, title, severity in self._notices:
             app.notify(message, title=title, severity=severity, markup=False, timeout=10)
         self._notices.clear()
-        env = os.environ if environ is None else environ
-        color_system = terminal_color_system(app)
-        chosen = self._chosen
-        if wants_ansi_theme(env, color_system) and not app.available_themes[chosen].ansi:
-            shown = ANSI_THEME if ANSI_THEME in app.available_themes else "ansi-dark"
-            depth = color_depth_name(effective_color_system(env, color_system))
-            app.notify(f"This terminal shows {depth}, not true colour: using the {shown} theme. Your theme "
-                       f"{chosen} is kept for true-colour terminals (COLORTERM=truecolor).",
-                       title="Theme", markup=False, timeout=8)
+        shown = theme_for_colors(app.terminal.colors, self._chosen, app.available_themes)
+        if shown != self._chosen:
             self._shown = shown
             app.theme = shown
         app.theme_changed_signal.subscribe(app, self.on_theme_changed)
+
+    def describe(self) -> str:
+        """The terminal and the theme, in a line or two for the help screen."""
+        app = self.app
+        text = f"Terminal: {app.terminal.describe()}. Theme: {app.theme}"
+        if app.theme != self._chosen and self._shown == app.theme:
+            text += f" (for this terminal; your theme {self._chosen} is kept for the others)"
+        return text + ". planner --color truecolor|256|16|none chooses (see README, Over SSH)."
 
     def saved_choice(self) -> str:
         """The theme config.toml names, or the fallback (with a notice) when it cannot be used."""
@@ -363,6 +346,10 @@ class ThemeChooser:
 
     def cycle(self) -> None:
         """Show the next of the planner's themes (Textual's others are in the command palette)."""
+        if self.app.terminal.colors == "none":
+            self.app.notify(f"No colour in this terminal ({self.app.terminal.reason}): the theme stays "
+                            f"{self.app.theme}", markup=False, timeout=4)
+            return
         names = self.names or sorted(self.app.available_themes)
         current = self.app.theme
         following = names[(names.index(current) + 1) % len(names)] if current in names else names[0]

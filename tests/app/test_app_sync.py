@@ -92,6 +92,7 @@ async def test_auto_sync_on_start_on_idle_and_on_quit(pair: tuple[Machine, Machi
         # After idle minutes (1.2 s here): B's change, made in the app, reaches the remote.
         await pilot.press("x")  # the focused card: done
         await wait_until(pilot, lambda: app.tasks[task_id].is_done)
+        await pilot.press("escape")  # no outcome this time
         await wait_until(pilot, lambda: "1 task edited" in b.git("log", "-1", "--format=%s", "origin/HEAD",
                                                                     check=False).stdout, 20)
         # On quit: a last change goes out before the app exits.

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Static, TextArea
 
 from planner.app.app import PlannerApp
 from planner.app.dialogs.notes import NotesEditor
-from planner.app.dialogs.prompt_flow import IntentionDialog, PromptFlow, PromptStep, SummaryStep, TemplateStep
+from planner.app.dialogs.prompt_flow import IntentionDialog
 from planner.app.dialogs.schedule import ScheduleDialog
 from planner.app.dialogs.task_details import TaskDetails
 from planner.app.dialogs.task_form import TaskForm
@@ -87,7 +87,8 @@ async def test_the_task_form_keeps_its_buttons_in_view_with_a_practice_and_tab_r
             assert_shown(app, focused)
             reached.append(focused.id)
             assert_shown(app, form.query_one("#cancel", Button), form.query_one("#save", Button))
-        assert reached[:9] == ["practice", "day", "due", "estimate", "tags", "templates", "cancel", "save", "title"]
+        assert reached[:10] == ["practice", "day", "due", "estimate", "tags", "repeat", "templates", "cancel", "save",
+                                "title"]
         # An error is said above the buttons, on screen.
         form.query_one("#title", Input).value = "Mock interview"
         form.query_one("#due", Input).value = "someday"
@@ -147,29 +148,6 @@ async def test_notes_schedule_intention_and_help_fit(app: PlannerApp, monkeypatc
         await pilot.pause()
         assert isinstance(app.screen, IntentionDialog)
         assert_shown(app, app.screen.query_one("#intention-text", Input), app.screen.query_one("#intention-keys"))
-
-
-@pytest.mark.parametrize("key", ["p", "r"])
-async def test_every_step_of_the_plan_and_review_flows_fits(app: PlannerApp, key: str) -> None:
-    async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        await pilot.press(key)
-        await pilot.pause()
-        flow = app.screen
-        assert isinstance(flow, PromptFlow)
-        seen = set()
-        for _ in range(len(flow.steps)):
-            step = flow.step
-            seen.add(type(step))
-            control = {PromptStep: "#answer", TemplateStep: "#templates", SummaryStep: "#summary-box"}[type(step)]
-            assert_shown(app, flow.query_one(control), flow.query_one("#flow-keys", Static),
-                         *flow.query("#flow-buttons Button"))
-            if isinstance(step, SummaryStep):
-                break
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-        assert seen == ({PromptStep, TemplateStep} if key == "p" else {PromptStep, SummaryStep})
 
 
 # --- notes in $EDITOR --------------------------------------------------------------------------------

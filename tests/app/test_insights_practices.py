@@ -238,6 +238,7 @@ async def test_insights_follow_changes_and_take_keys_while_scoring(app: PlannerA
         assert plain(screen.query_one("#value-heading", Static)).endswith("keys +/-: 4 more or fewer weeks")
         task = app.add_task("A finished exercise", practice="skills", estimate=120)
         app.change_task(task.id, complete_task, "done")
+        await pilot.press("escape")  # no outcome
         await pilot.pause(0.6)  # past the debounce: the computation is running now
         assert "computing..." in plain(screen.query_one("#value-heading", Static))
         await pilot.press("2")  # the screen takes keys while the thread scores 12 weeks

@@ -17,6 +17,7 @@ SCREENS = {
     "week": ("2",),
     "insights": ("3",),
     "practices": ("4",),
+    "impact": ("5",),
     "help": ("question_mark",),
     "new_task": ("n",),
 }
@@ -39,6 +40,26 @@ def test_screen_snapshot(screen: str, size: tuple[int, int], plans, snap_compare
     async def run_before(pilot) -> None:
         await settle(pilot)
         for key in SCREENS[screen]:
+            await pilot.press(key)
+            await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+#: Every page of the two weekly flows on the demo's week: planning has the first page, seven
+#: practice pages and the last; reviewing seven practice pages and the last.
+FLOW_PAGES = [("plan", page) for page in range(9)] + [("review", page) for page in range(8)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize(("flow", "page"), FLOW_PAGES, ids=lambda value: str(value))
+def test_flow_page_snapshot(flow: str, page: int, size: tuple[int, int], plans, snap_compare, monkeypatch) -> None:
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    app = PlannerApp(Session(plans), watch=False)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in ("2", "p" if flow == "plan" else "r", *["enter"] * page):
             await pilot.press(key)
             await settle(pilot)
 

@@ -13,8 +13,9 @@ from textual.widgets._toast import Toast
 
 from planner.app.app import PlannerApp
 from planner.app.dialogs.task_form import TaskForm
-from planner.app.themes import BUILTIN_ORDER
+from planner.app.themes import BUILTIN_ORDER, NO_COLOR_THEME
 from planner.config import config_dir
+from planner.terminal import decide
 from planner.session import Session
 from planner.store import PlanStore
 
@@ -52,8 +53,10 @@ def screen_background(app: PlannerApp) -> Color:
     return app.screen.styles.background
 
 
-def new_app(plans: Path) -> PlannerApp:
-    return PlannerApp(Session(plans), watch=False)
+def new_app(plans: Path, colors: str | None = None) -> PlannerApp:
+    """An app; with `colors`, as in a terminal of that colour mode (planner.terminal)."""
+    terminal = decide({"TERM": "xterm"}, color=colors) if colors else None
+    return PlannerApp(Session(plans), watch=False, terminal=terminal)
 
 
 @pytest.fixture(autouse=True)
@@ -91,13 +94,14 @@ async def test_ctrl_t_switches_theme_and_config_toml_records_it(plans: Path, siz
 async def test_ctrl_t_visits_every_planner_theme_and_comes_back(plans: Path) -> None:
     write_user_theme("mine.toml", 'name = "mine"\nprimary = "#aa3366"\n')
     app = new_app(plans)
+    cycled = [name for name in BUILTIN_ORDER if name != NO_COLOR_THEME]  # that one only without colour
     async with app.run_test(size=(80, 24)) as pilot:
         seen = [app.theme]
-        for _ in range(len(BUILTIN_ORDER) + 1):
+        for _ in range(len(cycled) + 1):
             await pilot.press("ctrl+t")
             await pilot.pause()
             seen.append(app.theme)
-    assert seen == [*BUILTIN_ORDER, "mine", "planner-dark"]
+    assert seen == [*cycled, "mine", "planner-dark"]
     assert saved_config()["theme"] == "planner-dark"
 
 
@@ -186,18 +190,21 @@ async def test_a_theme_that_is_not_a_name_falls_back_with_a_notice(plans: Path) 
 # --- colour depth --------------------------------------------------------------------------------------
 
 
-async def test_a_16_colour_environment_starts_with_planner_ansi_and_keeps_the_saved_choice(
-        plans: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TEXTUAL_COLOR_SYSTEM", "standard")
+async def test_a_16_colour_terminal_starts_with_planner_ansi_and_keeps_the_saved_choice(plans: Path) -> None:
     write_config('theme = "planner-light"\n')
-    app = new_app(plans)
+    app = new_app(plans, "16")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause()
         assert app.theme == "planner-ansi"
         assert app.current_theme.ansi
         assert screen_background(app).ansi == -1  # the terminal's own background
-        [notice] = [text for text in toasts(app) if "true colour" in text]
-        assert "16 colours" in notice and "planner-ansi" in notice and "planner-light" in notice
+        assert notices(app) == []  # no notice at every start: the help screen says it
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = " ".join(app.screen.query_one("#bindings").render().plain.split())
+        assert "Terminal: 16 colours (--color 16)" in shown
+        assert "Theme: planner-ansi (for this terminal; your theme planner-light is kept" in shown
+        await pilot.press("escape")
         await pilot.pause()
         assert saved_config() == {"theme": "planner-light"}
 
@@ -207,20 +214,52 @@ async def test_a_16_colour_environment_starts_with_planner_ansi_and_keeps_the_sa
     assert saved_config() == {"theme": "planner-dark"}
 
 
-async def test_a_256_colour_environment_starts_with_planner_ansi(plans: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TEXTUAL_COLOR_SYSTEM", "256")
-    app = new_app(plans)
+async def test_a_256_colour_terminal_keeps_the_users_theme(plans: Path) -> None:
+    write_config('theme = "planner-light"\n')
+    app = new_app(plans, "256")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert app.theme == "planner-ansi"
-        assert any("256 colours" in notice for notice in notices(app))
+        assert app.theme == "planner-light"  # drawn in the nearest of the 256 colours
+        assert notices(app) == []
+    assert saved_config() == {"theme": "planner-light"}
+
+
+async def test_on_a_slow_link_the_text_cursor_does_not_blink(plans: Path) -> None:
+    terminal = decide({"TERM": "xterm-256color"}, low_bandwidth=True)
+    app = PlannerApp(Session(plans), watch=False, terminal=terminal)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        title = app.screen.query_one("#title", Input)
+        assert title.has_focus and title.cursor_blink is False
+
+
+async def test_without_colour_the_cursor_is_reverse(plans: Path) -> None:
+    from planner.app.widgets.task_list import TaskList
+
+    app = new_app(plans, "none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "planner-no-color" and app.no_color
+        focused = app.focused
+        assert isinstance(focused, TaskList)
+        assert focused.get_component_styles("task-list--cursor").text_style.reverse
+        await pilot.press("n")  # a focused field is underlined, as no colour can mark it
+        await pilot.pause()
+        form = app.screen
+        title, day = form.query_one("#title", Input), form.query_one("#day", Input)
+        assert title.has_focus and title.styles.text_style.underline
+        assert not day.styles.text_style.underline
+        await pilot.press("tab")  # the practice list
+        await pilot.pause()
+        assert not title.styles.text_style.underline
+        assert form.query_one("#practice SelectCurrent").styles.text_style.underline
     assert saved_config() == {}
 
 
-async def test_an_ansi_theme_chosen_by_the_user_needs_no_notice(plans: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TEXTUAL_COLOR_SYSTEM", "standard")
+async def test_an_ansi_theme_chosen_by_the_user_is_kept_in_16_colours(plans: Path) -> None:
     write_config('theme = "ansi-light"\n')
-    app = new_app(plans)
+    app = new_app(plans, "16")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.theme == "ansi-light"
@@ -302,10 +341,8 @@ async def test_a_malformed_keymap_is_a_notice_not_a_crash(plans: Path, config: s
 # --- focus in the ANSI theme ---------------------------------------------------------------------------
 
 
-async def test_in_planner_ansi_the_focused_field_of_the_task_form_stands_out(plans: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TEXTUAL_COLOR_SYSTEM", "standard")
-    app = new_app(plans)
+async def test_in_planner_ansi_the_focused_field_of_the_task_form_stands_out(plans: Path) -> None:
+    app = new_app(plans, "16")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.theme == "planner-ansi"
@@ -328,7 +365,7 @@ async def test_tab_to_the_templates_highlights_the_first_one(app: PlannerApp) ->
         await pilot.pause()
         form = app.screen
         form.query_one("#practice", Select).value = "skills"
-        form.query_one("#tags", Input).focus()
+        form.query_one("#repeat", Input).focus()  # the field before the templates
         await pilot.pause()
         templates = form.query_one("#templates", OptionList)
         assert templates.highlighted is None  # not highlighted while another field has the focus

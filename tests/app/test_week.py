@@ -1,4 +1,4 @@
-"""The week screen and the plan/review flows, driven with Pilot on a copy of the demo plan.
+"""The week screen, driven with Pilot on a copy of the demo plan.
 
 The demo's clock stands at Thursday 2026-11-26 17:30 UTC, in plan week 2026-W48 (Monday start).
 Every test checks what the screen shows and what was saved in the plan folder.
@@ -14,15 +14,7 @@ from textual.widgets import Static
 
 from planner.api import Practice, Prompt, Score, hookimpl
 from planner.app.app import PlannerApp
-from planner.app.dialogs.prompt_flow import (
-    AnswerArea,
-    IntentionDialog,
-    PromptFlow,
-    PromptStep,
-    SummaryStep,
-    TemplateStep,
-    with_answer,
-)
+from planner.app.dialogs.prompt_flow import IntentionDialog
 from planner.app.screens.week import DayColumn, WeekScreen, date_range, week_columns
 from planner.app.widgets.day_list import DayList
 from planner.app.widgets.score_panel import ScorePanel, score_changes
@@ -180,6 +172,7 @@ async def test_done_toggle_and_unschedule(app: PlannerApp, store: PlanStore) -> 
         await pilot.press("x")
         await pilot.pause()
         assert store.read_task(NOTEBOOKS).status == "done"
+        await pilot.press("escape")  # skips the outcome
         assert "✓" in list_texts(day_list(screen, date(2026, 11, 26)))[0]
         await pilot.press("x")
         await pilot.pause()
@@ -207,256 +200,6 @@ async def test_n_adds_a_task_on_the_selected_day(app: PlannerApp, store: PlanSto
 
 # --- planning and reviewing ------------------------------------------------------------------------------
 
-async def replace_answer(pilot, text: str) -> None:
-    """Select the whole answer (as a drag of the mouse would) and type `text` over it."""
-    pilot.app.screen.query_one(AnswerArea).select_all()
-    await pilot.press(*text)
-
-
-async def test_plan_flow_saves_typed_answers_and_adds_a_template_task(app: PlannerApp, store: PlanStore) -> None:
-    before = set(store.read_tasks()[0])
-    async with app.run_test(size=SIZE) as pilot:
-        await open_week(pilot)
-        await pilot.press("p")
-        await pilot.pause()
-        flow = app.screen
-        assert isinstance(flow, PromptFlow)
-        step = flow.step
-        assert isinstance(step, PromptStep) and (step.practice.id, step.prompt.id) == ("skills", "focus")
-        area = flow.query_one(AnswerArea)
-        assert area.text == "Presenting an analysis: the story, not the steps"
-        await replace_answer(pilot, "Telling the story of an analysis")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert store.read_week(THIS_WEEK).plan_answers["skills.focus"] == "Telling the story of an analysis"
-        assert (flow.step.practice.id, flow.step.prompt.id) == ("skills", "drill")
-        await replace_answer(pilot, "Two timed rehearsals")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        saved = store.read_week(THIS_WEEK)
-        assert saved.plan_answers["skills.drill"] == "Two timed rehearsals"
-        assert saved.plan_answers["skills.calendar"].startswith("Sat, first thing")  # untouched answers stay
-        # Back and forth keeps the answers; then on to the skills templates.
-        await pilot.press("ctrl+up")
-        await pilot.pause()
-        assert flow.query_one(AnswerArea).text == "Two timed rehearsals"
-        while not isinstance(flow.step, TemplateStep):
-            await pilot.press("enter")
-            await pilot.pause()
-        assert flow.step.practice.id == "skills"
-        await pilot.press("1", "down", "space")  # a template's number, or space on the highlighted one
-        await pilot.pause()
-        status = plain(flow.query_one("#flow-status", Static))
-        assert status == "2 chosen: added to 2026-W48 when you go on"
-        assert set(store.read_tasks()[0]) == before  # made when the step is left, not before
-        await pilot.press("escape")  # closing keeps what was chosen, as it keeps the answers
-        await pilot.pause()
-        assert isinstance(app.screen, WeekScreen)
-    tasks, _ = store.read_tasks()
-    added = sorted((tasks[task_id] for task_id in set(tasks) - before), key=lambda task: task.title)
-    assert [task.title for task in added] == ["Deliberate practice block on one narrow sub-skill",
-                                              "Redo a piece of last week's work the way an expert would"]
-    task = added[0]
-    assert task.title == "Deliberate practice block on one narrow sub-skill"
-    assert (task.practice, task.week, task.day, task.estimate) == ("skills", THIS_WEEK, None, 60)
-    assert task.tags == ("deliberate-practice",)
-
-
-async def test_clearing_an_answer_removes_it(app: PlannerApp, store: PlanStore) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_week(pilot)
-        await pilot.press("p")
-        await pilot.pause()
-        await replace_answer(pilot, "")
-        await pilot.press("backspace", "escape")  # Esc keeps what was typed: here, nothing
-        await pilot.pause()
-        assert "skills.focus" not in store.read_week(THIS_WEEK).plan_answers
-
-
-def new_titles(store: PlanStore, before: set[str]) -> list[str]:
-    """The titles of the tasks saved since `before` (the task ids then), sorted."""
-    tasks, _ = store.read_tasks()
-    return sorted(tasks[task_id].title for task_id in set(tasks) - before)
-
-
-def marks(flow: PromptFlow) -> list[str]:
-    """Each template as its line starts on screen: `[x] 1  Deliberate...`."""
-    listing = flow.query_one("#templates", ToggleList)
-    return [listing.get_option_at_index(index).prompt.plain[:16] for index in range(listing.option_count)]
-
-
-async def go_to_templates(pilot, flow: PromptFlow) -> TemplateStep:
-    while not isinstance(flow.step, TemplateStep):
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-    return flow.step
-
-
-DELIBERATE = "Deliberate practice block on one narrow sub-skill"
-REDO = "Redo a piece of last week's work the way an expert would"
-STUDY = "Study how an expert solved a problem you face, and list three differences from your approach"
-
-
-async def test_templates_are_choices_made_into_tasks_once_when_the_step_is_left(
-        app: PlannerApp, store: PlanStore) -> None:
-    """Enter on the templates step goes on, as on every step; the chosen templates become tasks then,
-    once, however often the person comes back and goes on again."""
-    before = set(store.read_tasks()[0])
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_week(pilot)
-        await pilot.press("p")
-        await pilot.pause()
-        flow = app.screen
-        step = await go_to_templates(pilot, flow)
-        where = flow.index
-        keys = words(flow.query_one("#flow-keys", Static))
-        assert keys.startswith("Space or 1-6 chooses · Enter adds the chosen and goes on · ctrl+↑ back")
-        assert marks(flow)[:3] == ["[ ] 1  Deliberat", "[ ] 2  Redo a pi", "[ ] 3  Study how"]
-        # Nothing chosen: Enter goes on and adds nothing.
-        await pilot.press("enter")
-        await pilot.pause()
-        assert flow.index == where + 1 and new_titles(store, before) == []
-        await pilot.press("ctrl+up")
-        await pilot.pause()
-        assert flow.step is step
-        # A number or space toggles; the marks say which are chosen; nothing is made yet.
-        await pilot.press("1", "down", "space", "3", "3")
-        await pilot.pause()
-        assert marks(flow)[:3] == ["[x] 1  Deliberat", "[x] 2  Redo a pi", "[ ] 3  Study how"]
-        assert plain(flow.query_one("#flow-status", Static)) == "2 chosen: added to 2026-W48 when you go on"
-        assert new_titles(store, before) == []
-        # Enter makes them, once, and goes on; the Enters after it answer the next questions.
-        await pilot.press(*["enter"] * 6)
-        await pilot.pause()
-        assert flow.index == where + 6
-        assert new_titles(store, before) == [DELIBERATE, REDO]
-        # Back on the step, the made ones show chosen (and added) and cannot be made again.
-        while flow.step is not step:
-            await pilot.press("ctrl+up")
-            await pilot.pause()
-        assert marks(flow)[:3] == ["[x] 1  Deliberat", "[x] 2  Redo a pi", "[ ] 3  Study how"]
-        assert "✓ added" in flow.query_one(ToggleList).get_option_at_index(0).prompt.plain
-        await pilot.press("1")
-        await pilot.pause()
-        assert plain(flow.query_one("#flow-status", Static)).startswith("Already added to 2026-W48")
-        assert marks(flow)[0] == "[x] 1  Deliberat"
-        await pilot.press("enter")
-        await pilot.pause()
-        assert flow.index == where + 1
-        assert new_titles(store, before) == [DELIBERATE, REDO]
-        # Back once more: choose a third, then close from the step; it is added, the others are not again.
-        await pilot.press("ctrl+up", "3", "escape")
-        await pilot.pause()
-        assert isinstance(app.screen, WeekScreen)
-    assert new_titles(store, before) == [DELIBERATE, REDO, STUDY]
-
-
-async def test_enter_on_the_last_templates_step_adds_the_chosen_and_finishes(
-        app: PlannerApp, store: PlanStore) -> None:
-    before = set(store.read_tasks()[0])
-    async with app.run_test(size=SIZE) as pilot:
-        await open_week(pilot)
-        await pilot.press("p")
-        await pilot.pause()
-        flow = app.screen
-        flow.go_to(len(flow.steps) - 1, None)
-        await pilot.pause()
-        assert isinstance(flow.step, TemplateStep)
-        assert "Enter adds the chosen and finishes" in words(flow.query_one("#flow-keys", Static))
-        await pilot.press("2", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, WeekScreen)
-        assert any(message.endswith(", 1 task added") for message in notices(app))
-    learning = [template.title for template in flow.step.templates]
-    assert new_titles(store, before) == [learning[1]]
-
-
-class ReviewRecorder:
-    """A plugin that only listens: what the flow told plugins when the week was reviewed."""
-
-    def __init__(self) -> None:
-        self.reviewed: list[tuple[str, dict[str, Score]]] = []
-
-    @hookimpl
-    def planner_week_reviewed(self, week, scores) -> None:
-        self.reviewed.append((week.label, dict(scores)))
-
-
-async def test_review_flow_marks_the_week_reviewed_and_shows_score_and_change(
-        app: PlannerApp, store: PlanStore) -> None:
-    recorder = ReviewRecorder()
-    app.session.host.add_plugin(recorder, "recorder")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_week(pilot)
-        assert "reviewed" not in header(screen)
-        await pilot.press("r")
-        await pilot.pause()
-        flow = app.screen
-        assert isinstance(flow, PromptFlow) and flow.phase == "review"
-        assert isinstance(flow.step, PromptStep) and flow.step.prompt.id == "progress"
-        await pilot.press(*"Gave the walkthrough twice", "enter")
-        await pilot.pause()
-        assert store.read_week(THIS_WEEK).review_answers["skills.progress"] == "Gave the walkthrough twice"
-        while not isinstance(flow.step, SummaryStep):
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-        saved = store.read_week(THIS_WEEK)
-        assert saved.reviewed_at == datetime(2026, 11, 26, 17, 30, tzinfo=timezone.utc)
-        assert [label for label, _ in recorder.reviewed] == [THIS_WEEK]
-        assert "skills" in recorder.reviewed[0][1]
-        summary_head = plain(flow.query_one("#summary-head", Static))
-        assert summary_head.startswith("Week 2026-W48 reviewed on Thu 26 Nov 17:30.  Value score 34")
-        assert "since 2026-W47" in summary_head
-        summary = plain(flow.query_one("#summary", ScorePanel))
-        assert "(vs 2026-W47)" in summary
-        lines = summary.splitlines()
-        skills_line = next(line for line in lines if line.startswith("SKILL"))
-        # 60 minutes this week against last week's score: the change is a signed number.
-        assert any(part.startswith(("+", "-", "±")) for part in skills_line.split())
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, WeekScreen)
-        assert "✓ reviewed Thu 26 Nov" in header(app.screen)
-
-
-class BrokenPrompts:
-    """A practice whose prompts hook raises: the flow must go on without it."""
-
-    @hookimpl
-    def planner_register_practices(self, register) -> None:
-        register(Practice("broken", "Broken practice", "Raises when asked for prompts.", "#888888", "BROKEN"))
-
-    @hookimpl
-    def planner_prompts(self, practice, phase, week, settings) -> list[Prompt]:
-        raise RuntimeError("prompts exploded")
-
-
-async def test_a_plugin_whose_prompts_raise_is_reported_and_the_flow_goes_on(
-        app: PlannerApp, store: PlanStore) -> None:
-    app.session.host.add_plugin(BrokenPrompts(), "broken-prompts")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_week(pilot)
-        assert "BROKEN" in plain(screen.query_one("#intentions", Static))
-        await pilot.press("p")
-        await pilot.pause()
-        assert any("broken-prompts" in message and "prompts exploded" in message for message in notices(app))
-        flow = app.screen
-        assert isinstance(flow, PromptFlow)
-        assert all(step.practice.id != "broken" for step in flow.steps if not isinstance(step, SummaryStep))
-        await replace_answer(pilot, "Still works")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert store.read_week(THIS_WEEK).plan_answers["skills.focus"] == "Still works"
-        await pilot.press("escape")
-        await pilot.pause()
-        # The week screen keeps working without the disabled practice.
-        assert isinstance(app.screen, WeekScreen)
-        assert "BROKEN" not in plain(app.screen.query_one("#intentions", Static))
-        await pilot.press("greater_than_sign")
-        await pilot.pause()
-        assert store.read_task(NOTEBOOKS).day == date(2026, 11, 27)
-
-
 async def test_help_names_each_day_key_for_its_own_direction(app: PlannerApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_week(pilot)
@@ -478,18 +221,6 @@ async def test_markup_in_titles_answers_and_intentions_shows_literally(app: Plan
         thursday.select_task(task.id)
         await pilot.pause()
         assert MARKUP_TITLE in plain(screen.query_one("#selected", Static))
-        # An answer that looks like markup is saved and shown as typed.
-        await pilot.press("p")
-        await pilot.pause()
-        await replace_answer(pilot, "[red]x[/red] [/")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert store.read_week(THIS_WEEK).plan_answers["skills.focus"] == "[red]x[/red] [/"
-        await pilot.press("ctrl+up")
-        await pilot.pause()
-        assert app.screen.query_one(AnswerArea).text == "[red]x[/red] [/"
-        await pilot.press("escape")
-        await pilot.pause()
         # An intention, through the `i` dialog (the selected task's practice is preselected).
         day_list(screen, date(2026, 11, 26)).select_task(NOTEBOOKS)
         await pilot.press("i")
@@ -505,22 +236,38 @@ async def test_markup_in_titles_answers_and_intentions_shows_literally(app: Plan
 
 # --- a small terminal ------------------------------------------------------------------------------------
 
-async def test_80_by_24_renders_with_day_headers_visible(app: PlannerApp) -> None:
+async def test_80_by_24_shows_three_days_from_today_and_arrows_scroll(app: PlannerApp, store: PlanStore) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_week(pilot)
-        await pilot.press("right", "right", "p", "escape", "r", "escape")
+
+        def headers() -> list[str]:
+            shown = [column for column in screen.query(DayColumn) if column.display]
+            for column in shown:
+                region = column.query_one(".day-header", Static).region
+                assert region.width >= 8 and 0 <= region.y < 24
+            # Each header without its count of tasks: "•Thu 26 today", " Fri 27", "◂Mon 23", " Sat 28▸".
+            return [plain(column.query_one(".day-header", Static)).split("  ")[0].rstrip("▸") for column in shown]
+
+        # Seven days do not fit 80 columns: today and the next two, then "Any day"; ◂ ▸ say more days.
+        assert headers() == ["◂•Thu 26 today", " Fri 27", " Sat 28", " Any day"]
+        assert plain(screen.columns[5].query_one(".day-header", Static)).endswith("▸")
+        await pilot.press("right", "right", "right")  # Fri, Sat, then Sun scrolls into view
+        await pilot.pause()
+        assert headers() == ["◂Fri 27", " Sat 28", " Sun 29", " Any day"]
+        await pilot.press("right", "right")  # Any day, then round to Monday
+        await pilot.pause()
+        assert headers() == [" Mon 23", " Tue 24", " Wed 25", " Any day"]
+        # A task moved with > follows onto a day off screen, which scrolls into view.
+        screen.lists[2].focus()
+        await pilot.pause()
+        screen.lists[2].select_task(screen.lists[2].task_ids[0])
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert screen.focused_list is screen.lists[3] and screen.columns[3].display
+        # p and r open and close over it.
+        await pilot.press("p", "escape", "r", "escape")
         await pilot.pause()
         assert isinstance(app.screen, WeekScreen)
-        expected = [" Mon 23", " Tue 24", " Wed 25", "•Thu 26", " Fri 27", " Sat 28", " Sun 29", " Any day"]
-        for column, text in zip(screen.query(DayColumn), expected):
-            day_header = column.query_one(".day-header", Static)
-            assert plain(day_header).startswith(text)
-            assert day_header.region.width >= len(text)
-            assert 0 <= day_header.region.y < 24
-        svg = app.export_screenshot()
-        for text in expected:
-            assert text.strip().replace(" ", "&#160;") in svg
-        # The score panel is on screen too.
         assert screen.query_one("#scores", ScorePanel).region.y < 23
 
 
@@ -530,12 +277,6 @@ def test_date_range_is_short() -> None:
     assert date_range(date(2026, 11, 23), date(2026, 11, 29)) == "23–29 Nov 2026"
     assert date_range(date(2026, 11, 30), date(2026, 12, 6)) == "30 Nov – 6 Dec 2026"
     assert date_range(date(2026, 12, 28), date(2027, 1, 3)) == "28 Dec 2026 – 3 Jan 2027"
-
-
-def test_with_answer_sets_and_clears() -> None:
-    plan = with_answer(WeekPlan("2026-W48"), "review", "skills.progress", "  better  ")
-    assert dict(plan.review_answers) == {"skills.progress": "better"}
-    assert dict(with_answer(plan, "review", "skills.progress", " ").review_answers) == {}
 
 
 def test_week_columns_places_tasks_done_in_the_week_on_the_day_they_were_done(app: PlannerApp) -> None:
@@ -562,16 +303,3 @@ def test_score_changes_between_weeks(app: PlannerApp) -> None:
     assert changes.value == pytest.approx(this.value - last.value)
     skills_now, skills_then = this.by_practice()["skills"].value, last.by_practice()["skills"].value
     assert changes.practices["skills"] == pytest.approx(skills_now - skills_then)
-
-
-async def test_r_early_in_a_week_reviews_last_week_when_it_was_not_reviewed(
-        plans: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PLANNER_NOW", "2026-12-01T09:00:00+00:00")  # Tuesday of 2026-W49; W48 not reviewed
-    app = PlannerApp(Session(plans), watch=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_week(pilot)
-        await pilot.press("r")
-        await pilot.pause()
-        flow = app.screen
-        assert isinstance(flow, PromptFlow) and flow.phase == "review" and flow.label == THIS_WEEK
-        assert any("Reviewing last week (2026-W48)" in str(notice.message) for notice in app._notifications)

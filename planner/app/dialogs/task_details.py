@@ -100,6 +100,7 @@ class TaskDetails(ModalScreen[None]):
         Binding("escape,enter,q", "dismiss", "Close", id="details.close"),
         Binding("e", "edit", "Edit", id="details.edit"),
         Binding("o", "notes", "Notes", id="details.notes"),
+        Binding("O", "outcome", "Outcome", id="details.outcome"),
     ]
 
     def __init__(self, task_id: str) -> None:
@@ -112,7 +113,7 @@ class TaskDetails(ModalScreen[None]):
                 yield Static(id="summary")
                 yield Vertical(id="conflicts")
                 yield Static(id="notes")
-            yield Static(Content("e edit · o notes in $EDITOR · Esc close"), id="keys")
+            yield Static(Content("e edit · o notes in $EDITOR · O outcome · Esc close"), id="keys")
 
     def on_mount(self) -> None:
         self.app.plan_changed.subscribe(self, lambda _: self.show())
@@ -163,6 +164,9 @@ class TaskDetails(ModalScreen[None]):
             ("Tags", " ".join(tag_label(tag) for tag in task.tags)),
             ("Created", f"{task.created:%Y-%m-%d %H:%M}"),
             ("Done", f"{task.done_at:%Y-%m-%d %H:%M}" if task.done_at else ""),
+            ("Repeats", printable(task.repeat)),
+            ("Outcome", printable(" ".join(task.outcome.split()))),
+            ("Impact", printable(", ".join(f"{metric} {value:g}" for metric, value in task.impact.items()))),
             ("Id", describe_id(task.id, self.app.session.short_ids()[task.id])),
         ]
         lines = [Content(shown_title(task.title)).stylize("bold"), Content("")]
@@ -179,6 +183,11 @@ class TaskDetails(ModalScreen[None]):
         if task is None:
             return
         edit_with_form(self.app, task)
+
+    def action_outcome(self) -> None:
+        from planner.app.dialogs.outcome import ask_outcome
+
+        ask_outcome(self.app, self.task_id, just_done=False)
 
     def action_notes(self) -> None:
         from planner.app.dialogs.notes import edit_notes

@@ -1,4 +1,4 @@
-"""New task / edit task: title, practice, day, due, estimate, tags, and the practice's templates.
+"""New task / edit task: title, practice, day, due, estimate, tags, repeat, and the practice's templates.
 
 ctrl+t goes straight to the chosen practice's templates (first asking for a practice when none is
 chosen), and Enter on a template saves the task it describes: two keys from `n` to a saved task.
@@ -18,13 +18,15 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from planner.api import TaskTemplate
+from planner.app.keymap import key_label
 from planner.dates import DateError, format_minutes, parse_minutes, resolve_day
 from planner.model import ModelError, Task, TaskChanges, normalise_tags
+from planner.repeat import normalise_repeat
 from planner.text import printable
 
 
 #: The fields the form shows, as read_values returns them.
-FORM_FIELDS = ("title", "practice", "day", "due", "estimate", "tags")
+FORM_FIELDS = ("title", "practice", "day", "due", "estimate", "tags", "repeat")
 
 
 def form_values(task: Task) -> dict[str, Any]:
@@ -143,11 +145,16 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
                     yield Input(format_minutes(task.estimate) if task else "", id="estimate", placeholder="45m, 1h30m", compact=True)
                     yield Label("Tags")
                     yield Input(" ".join(task.tags) if task else "", id="tags", placeholder="sql @maria self-started", compact=True)
+                    yield Label("Repeat")
+                    yield Input(task.repeat if task else "", id="repeat",
+                                placeholder="every week, every 2 weeks on tue, every weekday", compact=True)
                 yield OptionList(id="templates", markup=False)
             with Vertical(id="form-foot"):
                 yield Static(id="error")
                 with Horizontal(id="form-buttons"):
-                    keys = "ctrl+s saves · Esc cancels" if task else "ctrl+t templates · ctrl+s saves"
+                    save = key_label(self.app, "form.save", "ctrl+s")
+                    keys = (f"{save} saves · {key_label(self.app, 'form.cancel', 'Esc')} cancels" if task
+                            else f"{key_label(self.app, 'form.templates', 'ctrl+t')} templates · {save} saves")
                     yield Static(Content(keys), id="form-keys")
                     yield Button("Take theirs", id="theirs")
                     yield Button("Cancel", id="cancel")
@@ -215,6 +222,7 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
         self.query_one("#title", Input).value = template.title
         self.query_one("#estimate", Input).value = format_minutes(template.estimate)
         self.query_one("#tags", Input).value = " ".join(template.tags)
+        self.query_one("#repeat", Input).value = template.repeat
         self.chosen_template = template
         self.action_save()
 
@@ -288,5 +296,6 @@ class TaskForm(ModalScreen[dict | TaskChanges | None]):
             "due": resolve_day(text("due"), today) if text("due") else None,
             "estimate": parse_minutes(text("estimate")) if text("estimate") else None,
             "tags": normalise_tags(text("tags").replace(",", " ").split()),
+            "repeat": normalise_repeat(text("repeat")),
         }
 

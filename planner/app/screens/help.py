@@ -47,5 +47,6 @@ class HelpScreen(ModalScreen[None]):
         for (group, _), (keys, description) in sorted(rows.items(), key=lambda item: item[0][0]):
             lines.append(Content.assemble((f"{' '.join(keys):>16}", "bold"), "  ", description))
         lines += [Content(""), Content("Arrows move the cursor; Esc closes a dialog.").stylize("dim"),
-                  Content("ctrl+p opens the command palette: every action, by name.").stylize("dim")]
+                  Content("ctrl+p opens the command palette: every action, by name.").stylize("dim"),
+                  Content(""), Content(self.app.theme_chooser.describe()).stylize("dim")]
         return Content("\n").join(lines)

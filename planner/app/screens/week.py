@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # scoring loads the plugin host: imported in the thread that 
     from planner.scoring import WeekScore
 
 DAYS_IN_WEEK = 7
+#: Below 100 columns seven days are unreadable: three at a time, from today, and ←/→ scroll.
+NARROW_DAYS = 3
 WEEKS = Binding.Group("Week", compact=True)
 MOVES = Binding.Group("Move", compact=True)
 
@@ -113,6 +115,9 @@ class DayColumn(Vertical):
         super().__init__(**kwargs)
         self.cards = cards
         self.today: date | None = None
+        #: Days hidden before / after this column in a narrow terminal: its header shows ◂ / ▸.
+        self.more_before = False
+        self.more_after = False
 
     def compose(self) -> ComposeResult:
         yield Static(classes="day-header")
@@ -138,8 +143,11 @@ class DayColumn(Vertical):
             text = f"•{day:%a %d}" + (" today" if roomy else "")
         else:
             text = f" {day:%a %d}"
+        if self.more_before:
+            text = "◂" + (text[1:] if text.startswith(" ") else text)
         count = len(self.cards.task_ids)
-        header = Content.assemble(text, (f"  {count}" if count and roomy else "", "dim"))
+        header = Content.assemble(text, (f"  {count}" if count and roomy else "", "dim"),
+                                  ("▸" if self.more_after else ""))
         self.query_one(".day-header", Static).update(header)
 
 
@@ -180,6 +188,8 @@ class IntentionsPanel(Static):
 
 class WeekScreen(TaskListsScreen):
     TITLE = "Week"
+    #: The screen puts the cursor on today itself (focus_first_useful_day), and scrolls the days there.
+    AUTO_FOCUS = ""
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     #: A tall terminal has room to wrap titles in the day columns instead of cutting them.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
@@ -244,12 +254,15 @@ class WeekScreen(TaskListsScreen):
         yield PlannerFooter()
 
     def on_mount(self) -> None:
+        #: The first day column shown when fewer than seven fit (see `show_days`).
+        self.first_day = 0
         self.app.plan_changed.subscribe(self, self.on_plan_changed)
         self.app.week_changed.subscribe(self, self.on_week_changed)
         self.week = self.app.session.current_week()
 
     def watch_week(self, label: str) -> None:
         position = self.lists.index(self.focused_list) if self.focused_list in self.lists else None
+        self.first_day = 0
         self.show_week()
         if position is None or label == self.app.session.current_week():
             self.focus_first_useful_day()
@@ -348,11 +361,53 @@ class WeekScreen(TaskListsScreen):
         card = card_content(task, self.app.practice(task.practice), self.app.today())
         line.update(Content("  ").join(card.split("\n")))
 
+    # --- fewer days in a narrow terminal ------------------------------------------------------------
+
+    def days_shown(self) -> int:
+        return DAYS_IN_WEEK if self.size.width >= 100 or not self.size.width else NARROW_DAYS
+
+    def show_days(self) -> None:
+        """Show the day columns from `first_day` that fit; "Any day" is always shown."""
+        start, shown = self.days_window()
+        last = start + shown - 1
+        for index, column in enumerate(self.columns[:DAYS_IN_WEEK]):
+            column.display = start <= index <= last
+            more_before, more_after = index == start > 0, index == last < DAYS_IN_WEEK - 1
+            if (column.more_before, column.more_after) != (more_before, more_after):
+                column.more_before, column.more_after = more_before, more_after
+                column.show_header()
+
+    def days_window(self) -> tuple[int, int]:
+        """The first day column shown and how many are shown (`first_day` kept inside the week)."""
+        shown = self.days_shown()
+        return max(0, min(self.first_day, DAYS_IN_WEEK - shown)), shown
+
+    def reveal(self, cards: TaskList) -> None:
+        """Scroll the days so that the column of `cards` is shown."""
+        lists = self.lists
+        index = lists.index(cards) if cards in lists else DAYS_IN_WEEK
+        start, shown = self.days_window()
+        if index < start:
+            self.first_day = index
+        elif start + shown <= index < DAYS_IN_WEEK:
+            self.first_day = index - shown + 1
+        self.show_days()
+
+    def on_resize(self) -> None:
+        # The days shown start at the one being worked on (today, on opening).
+        lists, focused = self.lists, self.focused_list
+        if focused in lists and lists.index(focused) < DAYS_IN_WEEK:
+            self.first_day = lists.index(focused)
+        self.show_days()
+
     def on_task_list_highlighted(self, event: TaskList.Highlighted) -> None:
         if event.task_list.has_focus:
             self.show_selected()
 
     def on_descendant_focus(self) -> None:
+        focused = self.focused_list
+        if focused is not None:
+            self.reveal(focused)
         self.show_selected()
 
     def on_plan_changed(self, task_ids: set[str] | None) -> None:
@@ -369,15 +424,12 @@ class WeekScreen(TaskListsScreen):
         """Today when it is in the week shown, else the first day with tasks, else Monday."""
         today = self.app.today()
         lists = self.lists
-        for cards in lists:
-            if cards.day == today:
-                cards.focus()
-                return
-        for cards in lists:
-            if cards.task_ids:
-                cards.focus()
-                return
-        lists[0].focus()
+        chosen = next((cards for cards in lists if cards.day == today), None) or \
+            next((cards for cards in lists if cards.task_ids), lists[0])
+        # In a narrow terminal the days shown start there: today and the next days.
+        self.first_day = min(lists.index(chosen), DAYS_IN_WEEK - 1)
+        self.show_days()
+        chosen.focus()
 
     # --- the selected task -----------------------------------------------------------------------
 
@@ -484,12 +536,10 @@ class WeekScreen(TaskListsScreen):
         (Session.week_to_review), saying so."""
         from planner.app.dialogs.prompt_flow import open_prompt_flow
 
-        week = self.week
+        week, why = self.week, ""
         if week == self.app.session.current_week():
             week, why = self.app.session.week_to_review()
-            if why:
-                self.notify(why, timeout=8)
-        open_prompt_flow(self.app, week, "review")
+        open_prompt_flow(self.app, week, "review", why)
 
     def on_task_list_selected(self, event: TaskList.Selected) -> None:
         from planner.app.dialogs.task_details import TaskDetails

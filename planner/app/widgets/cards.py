@@ -15,9 +15,11 @@ from rich.cells import cell_len, get_character_cell_size
 from textual.content import Content
 
 from planner.api import Practice
+from planner.app import look
 from planner.dates import format_minutes
 from planner.merge import CONFLICTS_KEY
 from planner.model import Task
+from planner.terminal import text_colour_on
 from planner.text import printable, shown_title, tag_label
 
 #: The style of a card's tags, by which card_lines knows them.
@@ -28,24 +30,24 @@ Run = tuple[str, str]
 Line = list[Run]
 
 
-def text_colour_on(background: str) -> str:
-    """Black or white, whichever reads better on `background` (#rrggbb)."""
-    red, green, blue = (int(background[index:index + 2], 16) / 255 for index in (1, 3, 5))
-    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    return "#000000" if luminance > 0.45 else "#ffffff"
-
-
 @lru_cache(maxsize=64)
 def badge_run(label: str, colour: str, width: int = 6) -> Run:
-    """A practice's label centred on its colour: the label is text, so colour is never alone."""
-    return (f"{printable(label)[:width]:^{width}}", f"bold {text_colour_on(colour)} on {colour}")
+    """A practice's label centred on its colour: the label is text, so colour is never alone. No
+    colour ("", a terminal without colour): the label in reverse."""
+    style = f"bold {text_colour_on(colour)} on {colour}" if colour else "bold reverse"
+    return (f"{printable(label)[:width]:^{width}}", style)
+
+
+def practice_run(practice: Practice, width: int = 6) -> Run:
+    """The practice's badge in the colour this terminal gives it (planner.app.look)."""
+    return badge_run(practice.label, look.current().practice_colour(practice), width)
 
 
 def practice_badge(practice: Practice | None, fallback: str = "") -> Content:
     """The practice's short label on its colour, as Content."""
     if practice is None:
         return Content(f"{fallback or '-':^6}") if fallback else Content("")
-    return Content.assemble(badge_run(practice.label, practice.color))
+    return Content.assemble(practice_run(practice))
 
 
 def fit_word(text: str, width: int) -> str:
@@ -71,11 +73,13 @@ def card_parts(task: Task, practice: Practice | None, today: date, *, show_day: 
     """A card's head (badge, title) and its details (due date, day, estimate, tags)."""
     head: Line = []
     if practice is not None:
-        head.append(badge_run(practice.label, practice.color))
+        head.append(practice_run(practice))
     elif task.practice:
         head.append((f"{task.practice:^6}", ""))
     if CONFLICTS_KEY in task.extra:  # a sync kept another machine's value: the details settle it
         head.append(("⚠", "bold"))
+    if task.repeat:  # a repeating task: done, it makes the next one
+        head.append(("↻", ""))
     title = shown_title(task.title)
     head.append((title, "strike") if task.is_done else (title, ""))
     details: Line = []

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
+from planner.app import look
 from planner.app.widgets.cards import practice_badge
 from planner.insights import Insights, PracticeTrend, bar_rows, horizontal_bar, sparkline
 from planner.text import cell_width, pad, printable
@@ -80,14 +81,18 @@ class WeekBars(Widget):
 
     def bar_style(self, index: int) -> str:
         value = self.values[index]
+        no_colour = look.current().colors == "none"
         if self.last_in_progress and index == len(self.values) - 1:
-            return "$primary"  # not over yet: neither a success nor a miss
-        return REACHED if value is not None and value >= self.threshold else BELOW
+            return "" if no_colour else "$primary"  # not over yet: neither a success nor a miss
+        reached = value is not None and value >= self.threshold
+        if no_colour:  # a miss is dim rather than another colour
+            return "" if reached else "dim"
+        return REACHED if reached else BELOW
 
     def render_columns(self, width: int) -> Content:
         column = self.column_width(width)
         bar_width = column - 1 if column <= 4 else column - 2
-        rows = bar_rows(self.values, self.bar_height)
+        rows = bar_rows(self.values, self.bar_height, look.current().glyphs)
         middle = self.bar_height // 2  # the row (from the bottom) whose lower edge is 50
         lines: list[Content] = []
         for index, row in enumerate(rows):
@@ -113,7 +118,7 @@ class WeekBars(Widget):
         bar_width = max(4, width - label_width - 6)
         lines = []
         for index, (label, value) in enumerate(zip(self.labels, self.values)):
-            bar = Content(horizontal_bar(value, bar_width)).stylize(self.bar_style(index))
+            bar = Content(horizontal_bar(value, bar_width, look.current().glyphs)).stylize(self.bar_style(index))
             lines.append(Content.assemble((f"{label:<{label_width}} ", "dim"), bar, (f" {score_text(value):>3}", "bold")))
         return Content("\n").join(lines)
 
@@ -156,9 +161,10 @@ class PracticeSparklines(Widget):
         lines = []
         for trend, streak_text in zip(self.trends, streaks):
             scores = trend.scores[-shown:]
-            line = sparkline(scores)
+            line = sparkline(scores, look.current().glyphs)
             spark = Content("".join(glyph * stretch for glyph in line))
-            spark = spark.stylize(f"{trend.practice.color}")
+            colour = look.current().practice_colour(trend.practice)
+            spark = spark.stylize(colour) if colour else spark
             parts: list[Content | str | tuple[str, str]] = [practice_badge(trend.practice), " "]
             if with_names:
                 parts.append(Content(pad(printable(trend.practice.name), name_width) + "  "))

@@ -13,7 +13,7 @@ from typing import Callable
 from textual.binding import Binding
 
 from planner.api import Practice
-from planner.app.widgets.cards import Line, Run, badge_run, title_words, truncate_line, wrap_words
+from planner.app.widgets.cards import Line, Run, practice_run, title_words, truncate_line, wrap_words
 from planner.app.widgets.task_list import TaskList
 from planner.model import Task
 from planner.text import shown_title
@@ -28,7 +28,7 @@ def day_card(task: Task, practice: Practice | None, *, compact: bool) -> Line:
     runs: Line = []
     width = 2 if compact else 6
     if practice is not None:
-        runs.append(badge_run(practice.label, practice.color, width))
+        runs.append(practice_run(practice, width))
     elif task.practice:
         runs.append((f"{task.practice[:width]:^{width}}", ""))
     if task.is_done:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Mapping
 from textual.content import Content
 from textual.widgets import Static
 
+from planner.app import look
 from planner.app.widgets.cards import practice_badge
 from planner.report import format_score, score_bar
 from planner.text import printable
@@ -101,7 +102,7 @@ class ScorePanel(Static):
     def score_content(self, result: WeekScore, previous: WeekScore | None = None) -> Content:
         changes = score_changes(result, previous) if previous is not None else None
         value = result.value
-        value_line = [("VALUE ", "bold reverse"), " ", score_bar(value, self.bar_width), " ",
+        value_line = [("VALUE ", "bold reverse"), " ", score_bar(value, self.bar_width, look.current().glyphs), " ",
                       (format_score(value), "bold")]
         if changes is not None:
             value_line += [" ", (f"{format_change(changes.value):>4}", change_style(changes.value))]
@@ -112,7 +113,7 @@ class ScorePanel(Static):
         for entry in result.practices:
             score = entry.score
             number = score.value if score else None
-            parts: list = [practice_badge(entry.practice), " ", score_bar(number, self.bar_width), " ",
+            parts: list = [practice_badge(entry.practice), " ", score_bar(number, self.bar_width, look.current().glyphs), " ",
                            format_score(number)]
             if changes is not None:
                 change = changes.practices.get(entry.practice.id)

@@ -23,6 +23,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style
 
 from planner.app.widgets.cards import Line, split_words, wrap_words
 from planner.model import Task
@@ -33,10 +34,14 @@ ESTIMATED_HEIGHT = 3
 MEASURE_REST_AFTER = 0.1
 
 
+REVERSE = RichStyle(reverse=True)
+
+
 @lru_cache(maxsize=512)
 def run_style(base: RichStyle, style: str) -> RichStyle:
-    """A run's style (e.g. "bold #000000 on #3fb4a6", "dim italic") over the list's own."""
-    return base + RichStyle.parse(style) if style else base
+    """A run's style (e.g. "bold #000000 on #3fb4a6", "dim italic", "bold ansi_black on ansi_blue")
+    over the list's own. Textual's parser, as Content has it: it knows the ANSI colour names."""
+    return base + Style.parse(style).rich_style if style else base
 
 
 class TaskList(ScrollView, can_focus=True):
@@ -51,6 +56,7 @@ class TaskList(ScrollView, can_focus=True):
         & > .task-list--cursor {
             color: $foreground;
             background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;  /* none, but underline without colour */
         }
         &:focus {
             & > .task-list--cursor {
@@ -397,6 +403,8 @@ class TaskList(ScrollView, can_focus=True):
         if len(self._strips) > 400:
             self._strips.clear()
         base = (self.get_visual_style("task-list--cursor") if key[1] else self.get_visual_style()).rich_style
+        if key[1] and self.get_component_styles("task-list--cursor").text_style.reverse:
+            base += REVERSE  # Textual's visual style keeps no reverse (planner-no-color's cursor is one)
         width = self._laid_out_width + self.INDENT
         strips = [self._strip(line, base, width) for line in self.task_lines(task, self._laid_out_width)]
         self._strips[key] = strips

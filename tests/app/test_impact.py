@@ -1,0 +1,102 @@
+"""The Impact screen (5): the outcomes of a period by practice, the numbers summed, the people, the
+weekly value score; periods chosen with m q h y and stepped with [ ]; `/` filters; Enter opens a task."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from planner.app.app import PlannerApp
+from planner.app.dialogs.task_details import TaskDetails
+from planner.app.screens.impact import ImpactScreen, OutcomeList
+from planner.store import PlanStore
+
+
+def text(widget: Static) -> str:
+    return " ".join(widget.visual.plain.split())
+
+
+def rows(screen: ImpactScreen) -> list[str]:
+    listing = screen.query_one(OutcomeList)
+    return [listing.get_option_at_index(index).prompt.plain for index in range(listing.option_count)]
+
+
+async def open_impact(pilot) -> ImpactScreen:
+    await pilot.press("5")
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ImpactScreen)
+    return screen
+
+
+async def test_this_quarters_outcomes_grouped_by_practice_with_numbers_and_people(app: PlannerApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_impact(pilot)
+        assert text(screen.query_one("#impact-header", Static)).startswith("Impact 01 Oct 2026 – 31 Dec 2026")
+        summary = text(screen.query_one("#impact-summary", Static))
+        done = [task for task in app.tasks.values() if task.is_done and task.done_at.date().month >= 10]
+        with_outcome = [task for task in done if task.outcome or task.impact]
+        assert summary.startswith(f"{len(done)} tasks done, {len(with_outcome)} with an outcome")
+        totals = {}
+        for task in done:
+            for metric, value in task.impact.items():
+                totals[metric] = totals.get(metric, 0) + value
+        for metric, value in totals.items():
+            assert f"{value:g} {metric.replace('_', ' ')}" in summary
+        assert "People maria" in summary and "Value " in summary and "weekly value score" in summary
+        shown = rows(screen)
+        assert shown[0].startswith("SKILL") and "Sharpen your skills" in shown[0]
+        titles = [row for row in shown if row.startswith("  W")]
+        assert len(titles) == len(with_outcome)
+
+
+async def test_periods_step_and_enter_opens_the_task(app: PlannerApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_impact(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        assert "01 Nov 2026 – 30 Nov 2026" in text(screen.query_one("#impact-header", Static))
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert "01 Oct 2026 – 31 Oct 2026" in text(screen.query_one("#impact-header", Static))
+        await pilot.press("y", "right_square_bracket")
+        await pilot.pause()
+        assert "01 Jan 2027 – 31 Dec 2027" in text(screen.query_one("#impact-header", Static))
+        assert "Nothing was marked done in this period" in rows(screen)[0]
+        await pilot.press("left_square_bracket", "q")
+        await pilot.pause()
+        listing = screen.query_one(OutcomeList)
+        listing.focus()
+        await pilot.pause()
+        task_id = listing.highlighted_option.id
+        assert task_id in app.tasks
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TaskDetails) and app.screen.task_id == task_id
+
+
+async def test_filter_as_on_the_board_includes_the_outcome(app: PlannerApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_impact(pilot)
+        await pilot.press("slash", *"duplicate", "enter")
+        await pilot.pause()
+        shown = [row for row in rows(screen) if row.startswith("  W")]
+        assert shown and all("duplicate" in row.lower() for row in shown)
+        assert "filtered: duplicate" in text(screen.query_one("#impact-header", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len([row for row in rows(screen) if row.startswith("  W")]) > len(shown)
+
+
+async def test_an_outcome_saved_elsewhere_shows_when_the_plan_changes(app: PlannerApp, store: PlanStore) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_impact(pilot)
+        task = next(task for task in app.tasks.values() if task.is_done and not task.outcome
+                    and task.done_at.date().month == 11)
+        app.change_task(task.id, lambda current, now, board: __import__("planner.model", fromlist=["x"]).with_outcome(
+            current, now, "Shown at once", {"hours_saved": 3}), "outcome")
+        await pilot.pause()
+        assert any("Shown at once" in row for row in rows(screen))
+        assert "3 hours saved" in text(screen.query_one("#impact-summary", Static))
+    assert store.read_task(task.id).outcome == "Shown at once"

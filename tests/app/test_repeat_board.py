@@ -1,0 +1,86 @@
+"""A repeating card on the board: `x` makes the next one, shown with its marker; `u` takes it away."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from planner.app.app import PlannerApp
+from planner.app.screens.board import BoardScreen
+from planner.app.widgets.card_list import CardList
+from planner.store import PlanStore
+
+
+def cards(app: PlannerApp, column: str) -> CardList:
+    return app.screen.query_one(f"#cards-{column}", CardList)
+
+
+def card_text(app: PlannerApp, task_id: str) -> str:
+    lines = app.screen.card_lines(app.tasks[task_id], 60)
+    return "\n".join("".join(text for text, _ in line) for line in lines)
+
+
+async def back_to_the_board(pilot, app: PlannerApp) -> None:
+    """Past anything a done may ask (an outcome question): the board again."""
+    for _ in range(3):
+        if isinstance(app.screen, BoardScreen):
+            return
+        await pilot.press("escape")
+        await pilot.pause()
+
+
+async def test_x_on_a_repeating_card_makes_the_next_one_and_u_takes_it_away(app: PlannerApp,
+                                                                            store: PlanStore) -> None:
+    task = app.session.add_task("Weekly review of the support queue", day=date(2026, 11, 27), repeat="every week")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        this_week = cards(app, "this-week")
+        assert task.id in this_week.task_ids and "↻" in card_text(app, task.id)
+        this_week.focus()
+        this_week.highlighted = this_week.task_ids.index(task.id)
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        await back_to_the_board(pilot, app)
+
+        assert store.read_task(task.id).is_done
+        [upcoming] = [other for other in store.read_tasks()[0].values()
+                      if other.title == task.title and other.is_open]
+        assert upcoming.day == date(2026, 12, 4) and upcoming.series == task.id
+        assert upcoming.id in cards(app, "backlog").task_ids  # next week's: not in This week
+        assert "↻" in card_text(app, upcoming.id)
+
+        await pilot.press("u")
+        await pilot.pause()
+        assert store.read_task(task.id).is_open
+        assert store.read_task(upcoming.id).status == "deleted"
+        assert upcoming.id not in cards(app, "backlog").task_ids
+        assert task.id in cards(app, "this-week").task_ids
+
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert store.read_task(upcoming.id).is_open and upcoming.id in cards(app, "backlog").task_ids
+
+
+async def test_the_form_edits_the_rule_and_explains_a_bad_one(app: PlannerApp, store: PlanStore) -> None:
+    task = app.session.add_task("Stretch", day=date(2026, 11, 27))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        this_week = cards(app, "this-week")
+        this_week.focus()
+        this_week.highlighted = this_week.task_ids.index(task.id)
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        field = app.screen.query_one("#repeat")
+        field.value = "every fortnight"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = app.screen.query_one("#error")
+        assert error.display and "every 2 weeks on tue" in str(error.render())
+        assert store.read_task(task.id).repeat == ""
+        field.value = "Every Weekday"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        assert store.read_task(task.id).repeat == "every weekday"
+        assert "↻" in card_text(app, task.id)
