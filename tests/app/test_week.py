@@ -7,20 +7,16 @@ Every test checks what the screen shows and what was saved in the plan folder.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 from textual.widgets import Static
 
-from planner.api import Practice, Prompt, Score, hookimpl
 from planner.app.app import PlannerApp
 from planner.app.dialogs.prompt_flow import IntentionDialog
 from planner.app.screens.week import DayColumn, WeekScreen, date_range, week_columns
 from planner.app.widgets.day_list import DayList
 from planner.app.widgets.score_panel import ScorePanel, score_changes
-from planner.app.widgets.toggle_list import ToggleList
-from planner.model import Task, WeekPlan
-from planner.session import Session
+from planner.model import Task
 from planner.store import PlanStore
 
 SIZE = (120, 40)

@@ -15,21 +15,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from planner.api import Practice, Prompt, Score, hookimpl
 from planner.app.app import PlannerApp
-from planner.app.dialogs.prompt_flow import (
-    AnswerInput,
-    CarryList,
-    CarryPage,
-    FocusPage,
-    PlanFlow,
-    PlannedPage,
-    PracticePage,
-    ReviewFlow,
-    WeekFlow,
-)
+from planner.app.dialogs.flow_pages import AnswerInput, CarryList, CarryPage, FocusPage, PlannedPage, PracticePage
+from planner.app.dialogs.prompt_flow import PlanFlow, ReviewFlow, WeekFlow
 from planner.app.screens.week import WeekScreen
 from planner.app.widgets.toggle_list import ToggleList
 from planner.session import Session
