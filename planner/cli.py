@@ -7,6 +7,7 @@ folder; never a traceback. Nothing here imports Textual: commands have to start 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from datetime import date
@@ -109,8 +110,20 @@ class Command:
 
     def write(self, text: str) -> None:
         """Every line of text output goes here: plan and plugin text reach the terminal as data
-        (planner.text.printable), whatever a report forgot to clean."""
-        self.out.write(printable(text, multiline=True))
+        (planner.text.printable), whatever a report forgot to clean; on the Linux console, bars and
+        marks in ASCII (its fonts lack them)."""
+        text = printable(text, multiline=True)
+        if self.ascii_terminal:
+            from planner.terminal import ascii_text
+
+            text = ascii_text(text)
+        self.out.write(text)
+
+    @functools.cached_property
+    def ascii_terminal(self) -> bool:
+        from planner.terminal import wants_ascii
+
+        return _is_tty(self.out) and wants_ascii(os.environ)
 
     def print_json(self, value: Any) -> None:
         import json  # only the commands that print JSON load it

@@ -140,13 +140,47 @@ def _mode(value: str, reason: str) -> tuple[str, str]:
     return value, reason
 
 
+#: What the Linux console's fonts lack, as ASCII of the same width: Textual's borders (▕ ▔ ▊ and box
+#: corners), its scrollbars (eighth blocks), and the marks the screens use (· … ⚠ ✓ • arrows).
+#: Anything else (a title's é, an emoji) is the plan's text and is left as it is.
+TO_ASCII = str.maketrans({
+    **dict.fromkeys("▏▕▎▍▌▐▋▊▉│┃║╎╏┆┇┊┋", "|"),
+    **dict.fromkeys("▔─━═╌╍┄┅┈┉", "-"),
+    **dict.fromkeys("▁", "_"),
+    **dict.fromkeys("▂▃░", "."),
+    **dict.fromkeys("▒", ":"),
+    **dict.fromkeys("┌┐└┘╭╮╰╯┏┓┗┛╔╗╚╝├┤┬┴┼┣┫┳┻╋╠╣╦╩╬▖▗▘▙▚▛▜▝▞▟", "+"),
+    "·": "-", "•": "*", "…": "~", "⚠": "!", "✓": "+", "✔": "+", "✗": "x", "⟳": "*", "←": "<",
+    "→": ">", "↑": "^", "↓": "v", "–": "-", "—": "-", "±": "+", "×": "x", "▸": ">", "▾": "v",
+    "▶": ">", "▼": "v", "◀": "<", "▲": "^", "●": "*", "○": "o", "◆": "*", "★": "*", "↻": "@", "◂": "<",
+    "⏎": "~",
+})
+#: Glyphs that fill most of a cell: a space in reverse draws the same block of colour.
+SOLID = frozenset("█▀▄▅▆▇▓")
+
+
+def ascii_text(text: str) -> str:
+    """`text` with the glyphs an ASCII console lacks drawn in ASCII of the same width (a solid block as
+    `#`): what the CLI prints on the Linux console. The app does the same on the screen
+    (planner.app.look.AsciiGlyphs), where a solid block becomes a reversed space instead."""
+    return text.translate(TO_ASCII).translate(_SOLID_AS_HASH)
+
+
+_SOLID_AS_HASH = str.maketrans(dict.fromkeys(SOLID, "#"))
+
+
+def wants_ascii(environ: Mapping[str, str]) -> bool:
+    """Whether this TERM is a console whose fonts hold little beyond ASCII (the Linux console)."""
+    term = environ.get("TERM", "").strip().lower()
+    return term in ASCII_TERMS or term.startswith("linux")
+
+
 def decide(environ: Mapping[str, str], *, color: str | None = None, mouse: bool = True,
            low_bandwidth: bool = False) -> Terminal:
     """Everything the app needs to know about its terminal, from the environment and the options."""
     colors, reason = color_mode(environ, color)
     term = environ.get("TERM", "").strip().lower()
-    ascii_only = term in ASCII_TERMS or term.startswith("linux")
-    return Terminal(colors=colors, reason=reason, glyphs=ASCII if ascii_only else UNICODE, mouse=mouse,
+    return Terminal(colors=colors, reason=reason, glyphs=ASCII if wants_ascii(environ) else UNICODE, mouse=mouse,
                     animations=not low_bandwidth, term=term, bright_backgrounds=not term.startswith("linux"))
 
 

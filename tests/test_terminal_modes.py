@@ -202,3 +202,17 @@ def test_a_terminal_that_goes_away_without_a_hang_up_ends_the_planner(tmp_path: 
         terminal.close()
     titles = [path.read_text(encoding="utf-8") for path in (tmp_path / "plans" / "tasks").glob("*.toml")]
     assert any('title = "Written before the hang-up"' in text for text in titles)
+
+
+def test_the_cli_prints_ascii_bars_on_the_linux_console_and_unicode_elsewhere(tmp_path: Path) -> None:
+    def score_output(term: str) -> str:
+        terminal = PtyTerminal([*PLANNER, "score", "--weeks", "4"], environment(tmp_path, TERM=term))
+        try:
+            assert terminal.wait_exit() == 0
+        finally:
+            terminal.close()
+        return bytes(terminal.raw).decode()
+
+    console = score_output("linux")
+    assert console.isascii() and "#" in console, console
+    assert "█" in score_output("xterm-256color")

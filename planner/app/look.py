@@ -17,7 +17,7 @@ from rich.style import Style as RichStyle
 from textual.color import Color
 from textual.filter import LineFilter
 
-from planner.terminal import HEADLESS, Glyphs, Terminal, practice_colours
+from planner.terminal import HEADLESS, SOLID, TO_ASCII, Glyphs, Terminal, practice_colours
 
 if TYPE_CHECKING:
     from planner.api import Practice
@@ -157,25 +157,6 @@ def _readable_256(colour: tuple[int, int, int], background: tuple[int, int, int]
     return RichColor.from_ansi(number)
 
 
-#: What the Linux console's fonts lack, as ASCII of the same width: Textual's borders (▕ ▔ ▊ and box
-#: corners), its scrollbars (eighth blocks), and the marks the screens use (· … ⚠ ✓ • arrows).
-#: Anything else (a title's é, an emoji) is the plan's text and is left as it is.
-_TO_ASCII = str.maketrans({
-    **dict.fromkeys("▏▕▎▍▌▐▋▊▉│┃║╎╏┆┇┊┋", "|"),
-    **dict.fromkeys("▔─━═╌╍┄┅┈┉", "-"),
-    **dict.fromkeys("▁", "_"),
-    **dict.fromkeys("▂▃░", "."),
-    **dict.fromkeys("▒", ":"),
-    **dict.fromkeys("┌┐└┘╭╮╰╯┏┓┗┛╔╗╚╝├┤┬┴┼┣┫┳┻╋╠╣╦╩╬▖▗▘▙▚▛▜▝▞▟", "+"),
-    "·": "-", "•": "*", "…": "~", "⚠": "!", "✓": "+", "✔": "+", "✗": "x", "⟳": "*", "←": "<",
-    "→": ">", "↑": "^", "↓": "v", "–": "-", "—": "-", "±": "+", "×": "x", "▸": ">", "▾": "v",
-    "▶": ">", "▼": "v", "◀": "<", "▲": "^", "●": "*", "○": "o", "◆": "*", "★": "*", "↻": "@", "◂": "<",
-    "⏎": "~",
-})
-#: Glyphs that fill most of a cell: a space in reverse draws the same block of colour.
-_SOLID = frozenset("█▀▄▅▆▇▓")
-
-
 class AsciiGlyphs(LineFilter):
     """The Linux console (planner.terminal: ASCII glyphs): every glyph its font lacks becomes ASCII
     of the same width, a solid block a reversed space, so nothing moves."""
@@ -186,14 +167,14 @@ class AsciiGlyphs(LineFilter):
             text, style, control = segment
             if control or text.isascii():
                 drawn.append(segment)
-            elif _SOLID.isdisjoint(text):
-                drawn.append(Segment(text.translate(_TO_ASCII), style))
+            elif SOLID.isdisjoint(text):
+                drawn.append(Segment(text.translate(TO_ASCII), style))
             else:
-                for solid, run in groupby(text, key=_SOLID.__contains__):
+                for solid, run in groupby(text, key=SOLID.__contains__):
                     piece = "".join(run)
                     if solid:
                         reversed_ = RichStyle(reverse=not (style is not None and style.reverse))
                         drawn.append(Segment(" " * len(piece), style + reversed_ if style else reversed_))
                     else:
-                        drawn.append(Segment(piece.translate(_TO_ASCII), style))
+                        drawn.append(Segment(piece.translate(TO_ASCII), style))
         return drawn
