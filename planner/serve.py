@@ -688,6 +688,7 @@ class PlannerServer:
         LOG.addHandler(self._log_file)
         if LOG.level == logging.NOTSET or LOG.level > logging.INFO:
             LOG.setLevel(logging.INFO)
+        _log_asyncssh_refusals()
         try:
             self._listener = await asyncssh.create_server(
                 lambda: _Connection(self), options.listen, options.port,
@@ -765,6 +766,24 @@ class PlannerServer:
             LOG.removeHandler(self._log_file)
             self._log_file.close()
             self._log_file = None
+
+
+class _AsyncsshRefusals(logging.Handler):
+    """asyncssh refuses agent forwarding (and X11) itself, with no hook of ours in between, and says so
+    on its own logger: those lines go to the server's log like every other refusal."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "request denied" in message:
+            LOG.info("refused: %s", message)
+
+
+def _log_asyncssh_refusals() -> None:
+    library = logging.getLogger("asyncssh")
+    if not any(isinstance(handler, _AsyncsshRefusals) for handler in library.handlers):
+        library.addHandler(_AsyncsshRefusals())
+        library.setLevel(logging.INFO)
+        library.propagate = False  # the rest of its INFO chatter stays out of the server's output
 
 
 def _reach(listen: str) -> str:

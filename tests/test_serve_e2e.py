@@ -390,3 +390,5 @@ def test_agent_forwarding_is_refused_and_only_terminal_settings_reach_the_planne
     assert environ["TERM"] == "xterm-256color" and environ["COLORTERM"] == "truecolor"
     assert "SSH_AUTH_SOCK" not in environ and "EDITOR" not in environ
     assert environ["HOME"] == str(server.root / "users" / "alice" / "home")
+    # The refusal is logged like every other (asyncssh refuses it before any hook of the server).
+    wait_until(lambda: "Agent forwarding request denied" in server.log(), "the refusal in serve.log", 10)

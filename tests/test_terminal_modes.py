@@ -216,3 +216,23 @@ def test_the_cli_prints_ascii_bars_on_the_linux_console_and_unicode_elsewhere(tm
     console = score_output("linux")
     assert console.isascii() and "#" in console, console
     assert "█" in score_output("xterm-256color")
+
+
+def test_low_bandwidth_sends_nothing_while_the_planner_is_idle(tmp_path: Path) -> None:
+    """On a slow link every byte counts: with --low-bandwidth an idle screen with a text field in
+    focus sends nothing (no blinking cursor, no animation); without it the cursor blinks."""
+    def idle_bytes(*options: str) -> int:
+        terminal = PtyTerminal([*PLANNER, *options], environment(tmp_path, TERM="xterm-256color"))
+        try:
+            terminal.wait_for("Backlog")
+            terminal.send("n")  # the new task form: a focused text field
+            terminal.wait_for("Title")
+            terminal.pump(1.5)  # the form drawn (a blinking cursor never lets the output settle)
+            before = len(terminal.raw)
+            terminal.pump(2.5)
+            return len(terminal.raw) - before
+        finally:
+            terminal.close()
+
+    assert idle_bytes("--low-bandwidth") == 0
+    assert idle_bytes() > 0
