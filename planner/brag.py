@@ -16,7 +16,7 @@ from datetime import date, tzinfo
 from typing import Any, Callable, Iterable, Mapping
 
 from planner.dates import format_minutes, week_of
-from planner.model import Task
+from planner.model import Task, one_line
 from planner.text import printable
 
 #: Practices whose done tasks the brag document lists under their own headings.
@@ -60,6 +60,12 @@ class Evidence:
     feedback: list[Highlight] = field(default_factory=list)
     learned: list[Highlight] = field(default_factory=list)
     done: int = 0
+
+    @property
+    def sections(self) -> tuple[tuple[str, list[Highlight]], ...]:
+        """The document's lists of tasks, each under its heading."""
+        return (("Highlights", self.highlights), ("Feedback received and acted on", self.feedback),
+                ("Things learned", self.learned))
 
     @property
     def period(self) -> str:
@@ -131,10 +137,6 @@ def summary_line(summary: PracticeSummary) -> str:
     return ", ".join(parts)
 
 
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 # --- Markdown ----------------------------------------------------------------------------------
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
@@ -158,9 +160,7 @@ def to_markdown(evidence: Evidence) -> str:
     lines += [f"- **{md(summary.name)}**: {md(summary_line(summary))}" for summary in evidence.summaries]
     if evidence.totals:
         lines += ["", "Numbers, summed: " + numbers_text(evidence.totals, md)]
-    sections = (("Highlights", evidence.highlights), ("Feedback received and acted on", evidence.feedback),
-                ("Things learned", evidence.learned))
-    for heading, items in sections:
+    for heading, items in evidence.sections:
         if items:
             lines += ["", f"## {heading}", ""]
             lines += [_markdown_item(item) for item in items]
@@ -212,8 +212,7 @@ def to_html(evidence: Evidence) -> str:
         parts.append("</ul>")
         if evidence.totals:
             parts.append(f'<p class="numbers">Numbers, summed: {numbers_text(evidence.totals, h)}</p>')
-        for heading, items in (("Highlights", evidence.highlights), ("Feedback received and acted on", evidence.feedback),
-                               ("Things learned", evidence.learned)):
+        for heading, items in evidence.sections:
             if items:
                 parts.append(f"<h2>{heading}</h2><ul>")
                 parts += [_html_item(item) for item in items]

@@ -100,3 +100,21 @@ async def test_an_outcome_saved_elsewhere_shows_when_the_plan_changes(app: Plann
         assert any("Shown at once" in row for row in rows(screen))
         assert "3 hours saved" in text(screen.query_one("#impact-summary", Static))
     assert store.read_task(task.id).outcome == "Shown at once"
+
+
+async def test_a_hidden_impact_screen_waits_and_shows_changes_when_it_comes_back(app: PlannerApp) -> None:
+    from planner.model import with_outcome
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_impact(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        task = next(task for task in app.tasks.values() if task.is_done and not task.outcome
+                    and task.done_at.date().month == 11)
+        shown = rows(screen)
+        app.change_task(task.id, lambda current, now, board: with_outcome(current, now, "Made while hidden"), "outcome")
+        await pilot.pause()
+        assert rows(screen) == shown  # a save does not pay for a screen nobody sees
+        await pilot.press("5")
+        await pilot.pause()
+        assert any("Made while hidden" in row for row in rows(screen))

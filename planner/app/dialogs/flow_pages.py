@@ -25,7 +25,7 @@ from planner.app.widgets.cards import practice_badge
 from planner.app.widgets.score_panel import change_style, format_change, hanging_line
 from planner.app.widgets.toggle_list import NUMBERED, ToggleItem, ToggleList
 from planner.dates import format_minutes, shift_week
-from planner.model import Task, answer_key, move_task, schedule_task, tasks_of_week
+from planner.model import Task, answer_key, move_task, one_line, schedule_task, tasks_of_week
 from planner.report import format_score, score_bar
 from planner.text import printable
 
@@ -273,7 +273,7 @@ class PlannedPage(FlowPage):
         width = flow.query_one("#pages").content_region.width - 2  # a scroll bar may come
         lines: list[Content] = [Content.assemble(("Intentions", "bold"), ("  (i on the week screen edits)", "dim"))]
         for practice in flow.practices:
-            text = " ".join(plan.intentions.get(practice.id, "").split())
+            text = one_line(plan.intentions.get(practice.id, ""))
             if practice.id in flow.skipped:
                 text, style = "not a focus this week", "dim italic"
             else:

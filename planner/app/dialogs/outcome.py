@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from planner.app.keymap import key_label
-from planner.model import with_outcome
+from planner.model import one_line, with_outcome
 from planner.text import printable, shown_title
 
 
@@ -44,7 +44,7 @@ class OutcomeDialog(ModalScreen[None]):
         self.just_done = just_done
         task = self.app.tasks[task_id]
         #: The outcome as the field shows it (on one line): saved only when the person changes it.
-        self.shown = " ".join(task.outcome.split())
+        self.shown = one_line(task.outcome)
 
     def compose(self) -> ComposeResult:
         task = self.app.tasks[self.task_id]
@@ -61,7 +61,7 @@ class OutcomeDialog(ModalScreen[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        text = " ".join(event.value.split())
+        text = one_line(event.value)
         if text != self.shown:
             self.app.change_task(self.task_id, lambda task, now, board: with_outcome(task, now, text),
                                  "outcome")

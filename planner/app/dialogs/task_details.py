@@ -14,7 +14,7 @@ from textual.widgets import Button, Static
 
 from planner.dates import format_minutes
 from planner.merge import Conflict, field_group, resolve_task, task_conflicts
-from planner.model import ModelError, Task
+from planner.model import ModelError, Task, one_line
 from planner.report import describe_id
 from planner.text import printable, shown_title, tag_label
 
@@ -165,7 +165,7 @@ class TaskDetails(ModalScreen[None]):
             ("Created", f"{task.created:%Y-%m-%d %H:%M}"),
             ("Done", f"{task.done_at:%Y-%m-%d %H:%M}" if task.done_at else ""),
             ("Repeats", printable(task.repeat)),
-            ("Outcome", printable(" ".join(task.outcome.split()))),
+            ("Outcome", printable(one_line(task.outcome))),
             ("Impact", printable(", ".join(f"{metric} {value:g}" for metric, value in task.impact.items()))),
             ("Id", describe_id(task.id, self.app.session.short_ids()[task.id])),
         ]

@@ -25,8 +25,9 @@ from planner.app import look
 from planner.app.widgets.cards import practice_badge
 from planner.app.widgets.footer import PlannerFooter
 from planner.app.widgets.title_bar import TitleBar
-from planner.dates import PERIOD_MONTHS, months_later, period_of, week_of
+from planner.dates import PERIOD_MONTHS, months_later, period_of, shift_week, week_days, week_of
 from planner.filters import TaskFilter, parse_filter
+from planner.model import one_line
 from planner.text import printable
 
 PERIOD_NAMES = {1: "month", 3: "quarter", 6: "half", 12: "year"}
@@ -38,9 +39,6 @@ class OutcomeList(OptionList):
     DEFAULT_CSS = """
     OutcomeList, OutcomeList:focus { height: 1fr; border: none; padding: 0 1; }
     """
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return True
 
 
 class ImpactScreen(Screen):
@@ -77,7 +75,8 @@ class ImpactScreen(Screen):
         yield PlannerFooter()
 
     def on_mount(self) -> None:
-        self.app.plan_changed.subscribe(self, lambda _: self.show())
+        # A hidden Impact screen waits: on_screen_resume shows it afresh (a save must not pay for it).
+        self.app.plan_changed.subscribe(self, lambda _: self.show() if self.is_current else None)
         self.show()
 
     def on_screen_resume(self) -> None:
@@ -164,9 +163,9 @@ class ImpactScreen(Screen):
     @staticmethod
     def outcome_line(item: brag.Highlight) -> Content:
         task = item.task
-        parts: list = [(f"  {item.week[-3:]}  ", "dim"), (printable(" ".join(task.title.split())), "bold")]
+        parts: list = [(f"  {item.week[-3:]}  ", "dim"), (printable(one_line(task.title)), "bold")]
         if task.outcome:
-            parts += ["  ", printable(" ".join(task.outcome.split()))]
+            parts += ["  ", printable(one_line(task.outcome))]
         if task.impact:
             parts.append((" · " + printable(brag.numbers_text(task.impact)), "italic"))
         return Content.assemble(*parts)
@@ -185,11 +184,11 @@ class ImpactScreen(Screen):
         session = self.app.session
         board = session.board
         first, last = week_of(start, board.week_start), week_of(end, board.week_start)
-        count = (date.fromisocalendar(int(last[:4]), int(last[-2:]), 1)
-                 - date.fromisocalendar(int(first[:4]), int(first[-2:]), 1)).days // 7 + 1
+        count = (week_days(last, board.week_start)[0] - week_days(first, board.week_start)[0]).days // 7 + 1
         since = plan_start(tasks, session.store.week_labels(), board.week_start) or session.today()
-        labels_plans = {label: session.week_plan(label) for label in session.store.week_labels()}
-        results = score_weeks(session.host, board, last, count, tasks, labels_plans, session.today(), since)
+        labels = [shift_week(last, offset, board.week_start) for offset in range(1 - count, 1)]
+        results = score_weeks(session.host, board, last, count, tasks,
+                              {label: session.week_plan(label) for label in labels}, session.today(), since)
         values = [result.value if result.has_data else None for result in results]
         scored = [value for value in values if value is not None]
         if get_current_worker().is_cancelled:
