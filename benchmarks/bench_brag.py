@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_core import NOW, build_plan, median_seconds  # noqa: E402
+from bench_core import build_plan, median_seconds, planner_env  # noqa: E402
 
 
 async def screen_times(plans: Path) -> tuple[float, float]:
@@ -32,7 +32,7 @@ async def screen_times(plans: Path) -> tuple[float, float]:
     from planner.session import Session
 
     started = time.perf_counter()
-    app = PlannerApp(Session(plans), watch=False)
+    app = PlannerApp(Session(plans))  # the folder watcher on, as users run it
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         board = time.perf_counter() - started
@@ -55,9 +55,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         plans = Path(folder) / "plans"
         build_plan(plans, args.tasks, outcomes=True)
-        env = {**os.environ, "PLANNER_PLANS": str(plans), "PLANNER_CONFIG_DIR": str(Path(folder) / "config"),
-               "PLANNER_CACHE_DIR": str(Path(folder) / "cache"), "PLANNER_NOW": NOW.isoformat(),
-               "PLANNER_WATCH": "off"}
+        env = planner_env(Path(folder), plans)
         os.environ.update({key: env[key] for key in ("PLANNER_CONFIG_DIR", "PLANNER_CACHE_DIR", "PLANNER_NOW")})
         median_seconds(planner + ["list", "--json"], 1, env)  # the derived index, as after a first run
         year = ["--from", "2025-11-27", "--to", "2026-11-26"]

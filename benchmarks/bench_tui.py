@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import NOW, build_plan  # noqa: E402
+from bench_core import build_plan, planner_env  # noqa: E402
 
 from planner.store import PlanStore  # noqa: E402
 
@@ -284,14 +284,7 @@ def main() -> None:
         plans, small = Path(folder) / "plans", Path(folder) / "small"
         build_plan(plans, 10_000)
         build_plan(small, 1_000)
-        env = {**os.environ, "PLANNER_PLANS": str(plans), "PLANNER_CONFIG_DIR": str(Path(folder) / "config"),
-               "PLANNER_DATA_DIR": str(Path(folder) / "data"), "PLANNER_CACHE_DIR": str(Path(folder) / "cache"),
-               "PLANNER_NOW": NOW.isoformat()}
-        env.pop("PLANNER_WATCH", None)  # as users run it: file events
-        # Installed packages have their bytecode compiled; an editable checkout gets it on first
-        # import, unless (as in some sandboxes) writing it is turned off: then every start would
-        # compile the planner's sources again, which no user's start does.
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env = planner_env(Path(folder), plans)
         open_tasks = sum(1 for path in (plans / "tasks").iterdir() if 'status = "open"' in path.read_text())
         print(f"plan: 10000 tasks, {open_tasks} open")
         # Let the files settle (the index never trusts a file younger than a few seconds), then

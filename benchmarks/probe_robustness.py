@@ -770,7 +770,7 @@ def family_malformed(probe: Probe, bad: Bad) -> None:
     result = case.run("check")
     if bad.problem and result.rc == 0:
         category = "write outside plan" if "outside" in bad.name else "check silent"
-        case.fail(category, f"planner check exit 0 on the malformed folder")
+        case.fail(category, "planner check exit 0 on the malformed folder")
     # Every file the planner wrote must parse (a half-written file is a lost update).
     for path in (case.plan / "tasks").glob("*.toml") if (case.plan / "tasks").is_dir() and not (case.plan / "tasks").is_symlink() else []:
         if path in planted or path.is_symlink() or not path.is_file():
@@ -1340,7 +1340,7 @@ def family_plugins(probe: Probe, hook: str, behaviour: str) -> None:
         if result.rc == 0 and args[0] == "review":
             week = case.plan / "weeks" / f"{WEEK}.toml"
             if "reviewed_at" not in (tomllib.loads(week.read_text()) if week.exists() else {}):
-                case.fail("lost update", f"planner review exit 0 but the week is not marked reviewed")
+                case.fail("lost update", "planner review exit 0 but the week is not marked reviewed")
     ignored = behaviour == "garbage-return" and hook in ("planner_task_completed", "planner_week_reviewed")
     if behaviour != "print-stdout" and not ignored and not named_somewhere:  # (return values of notifications are ignored)
         case.fail("messy error", f"the plugin {name!r} is never named on stderr")
@@ -1378,7 +1378,7 @@ def build_hostile_plan(case: Case) -> dict[str, str]:
     (case.plan / "tasks" / "badtype.toml").write_text(
         f'schema = 1\nid = "badtype"\ntitle = "t"\nestimate = {toml_str(PAYLOADS["title"])}\n'
         f'status = {toml_str(PAYLOADS["clear"])}\n')
-    week = [f"schema = 1", f'week = "{WEEK}"', f"notes = {toml_str('Week ' + HOSTILE)}", "[intentions]",
+    week = ["schema = 1", f'week = "{WEEK}"', f"notes = {toml_str('Week ' + HOSTILE)}", "[intentions]",
             f"skills = {toml_str('Intend ' + PAYLOADS['osc52'] + PAYLOADS['rlo'])}",
             f"{toml_str('x' + PAYLOADS['title'])} = {toml_str(PAYLOADS['clear'])}", "[plan]",
             f'"skills.focus" = {toml_str("Focus " + PAYLOADS["title"])}', "[review]",

@@ -20,6 +20,8 @@ from planner.model import (
     ModelError,
     Task,
     TaskChanges,
+    WeekView,
+    carry_task,
     complete_task,
     delete_task,
     edit_task,
@@ -29,7 +31,6 @@ from planner.model import (
     restore_task,
     tasks_of_week,
 )
-from planner.repeat import normalise_repeat
 from planner.session import Session, UserError, tasks_matching
 from planner.store import StoreError
 from planner.terminal import COLOR_CHOICES
@@ -240,6 +241,8 @@ class Command:
         return "\n".join(lines)
 
     def cmd_add(self, args: argparse.Namespace) -> None:
+        from planner.repeat import normalise_repeat
+
         session = self.session
         template = None
         practice = args.practice
@@ -267,6 +270,7 @@ class Command:
             self.print_json(task_json(task, self.short_id(task)))
         else:
             self.show_task_line("Added", task)
+            self.show_next_occurrences()
 
     def find_template(self, name: str, practice: str | None):
         session = self.session
@@ -356,6 +360,8 @@ class Command:
                                       self.short_id(task)))
 
     def cmd_edit(self, args: argparse.Namespace) -> None:
+        from planner.repeat import normalise_repeat
+
         session = self.session
         task = session.find(args.id)
         fields: dict[str, Any] = {}
@@ -540,24 +546,41 @@ class Command:
         session.host.week_reviewed(view, result.by_practice())
         self.print(f"Reviewed {label}\n")
         self.print(report.week_score_text(result))
+        self.carry_over(label, view, args.carry)
+
+    def carry_over(self, label: str, view: WeekView, carry: str | None) -> None:
+        """The week's open tasks, carried as `--carry` says; without it, how to."""
+        from planner.dates import shift_week
+
+        session = self.session
+        open_tasks = [task for task in tasks_of_week(session.tasks.values(), view) if task.is_open]
+        if not open_tasks:
+            return
+        next_label = shift_week(label, 1, session.board.week_start)
+        first = session.board.columns[0].title
+        count = f"{len(open_tasks)} open task{'s' * (len(open_tasks) != 1)}"
+        if carry is None:
+            self.print(f"\n{count} left in {label}: `planner review {label} --carry next` moves them to "
+                       f"{next_label}, `--carry backlog` puts them back in {first}")
+            return
+        to_week = next_label if carry == "next" else None
+        for task in open_tasks:
+            session.change_task(task, lambda current, now, board: carry_task(current, now, board, to_week),
+                                f"move {task.title!r} to {next_label}" if to_week else
+                                f"drop {task.title!r} from {label}")
+        self.print(f"\n{count} moved to {next_label}" if to_week else f"\n{count} put back in {first}")
 
     def cmd_score(self, args: argparse.Namespace) -> None:
         from planner import report
-        from planner.dates import shift_week
         from planner.dates import week_of
-        from planner.scoring import plan_start, score_weeks
 
         session = self.session
         if not 1 <= args.weeks <= MAX_SCORE_WEEKS:
             raise UserError(f"--weeks takes a number from 1 to {MAX_SCORE_WEEKS} (ten years)")
         label = self.week_or_current(args.week)
         board = session.board
-        count = args.weeks + 1  # one more, for the trend of the oldest week shown
-        labels = [shift_week(label, offset, board.week_start) for offset in range(1 - count, 1)]
-        plans = {name: session.week_plan(name) for name in labels}
-        tasks = list(session.tasks.values())
-        since = plan_start(tasks, session.store.week_labels(), board.week_start) or session.today()
-        results = score_weeks(session.host, board, label, count, tasks, plans, session.today(), since)
+        # One week more than shown, for the trend of the oldest week shown.
+        results = session.score_weeks(label, args.weeks + 1)
         shown = results[1:]
         if args.json:
             self.print_json([report.score_json(result) for result in shown])
@@ -566,7 +589,10 @@ class Command:
             self.print(report.weeks_table(shown))
             self.print()
         if not results[-1].has_data:
-            first = week_of(since, board.week_start)
+            from planner.scoring import plan_start
+
+            since = plan_start(list(session.tasks.values()), session.store.week_labels(), board.week_start)
+            first = week_of(since or session.today(), board.week_start)
             self.print(f"Week {label}: no data (the plan's first week is {first})")
             return
         self.print(f"Week {label}")
@@ -1051,6 +1077,9 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
                             "reviewed yet)")
     sub.add_argument("week", nargs="?")
     sub.add_argument("--week", "-w", dest="week_option", help="the week to review (same as WEEK)")
+    sub.add_argument("--carry", choices=("next", "backlog"),
+                     help="the week's open tasks: move them to the next week, or put them back in the first "
+                          "column unscheduled (default: leave them where they are)")
 
     sub = command("score", "the weekly value score and each practice's score")
     sub.add_argument("week", nargs="?")

@@ -2,15 +2,18 @@
 
 `build_demo_plan` writes the plan of Sam, a support analyst at a software company who is working
 their way out of a dead-end job toward data analysis, one week at a time. It holds `weeks` past weeks
-plus the current one: week files with intentions and plan and review answers for all seven practices,
-and tasks with estimates, time spent, @people, `self-started`, `ask-feedback` and `acted-on-feedback`
-tags, due dates (mostly met, some late), takeaways in their notes, a few deleted tasks (tombstones),
-unfinished work moved on or back to the backlog, and a current week that is part done.
+(13 by default: a quarter) plus the current one: week files with intentions and plan and review answers
+for all seven practices, and tasks with estimates, time spent, @people, `self-started`, `ask-feedback`
+and `acted-on-feedback` tags, due dates (mostly met, some late), takeaways in their notes and outcomes,
+a few deleted tasks (tombstones), unfinished work moved on or back to the backlog, three repeating
+tasks with a done occurrence in most weeks, and a current week that is part done.
 
 The story is driven by the data tables below: each week has a "story" (how much momentum Sam had,
 which skill they practised, what they wrote at the review), and tasks are drawn from per-practice
-pools of specific ideas. The weeks improve over time except for one slump (a ticketing-system
-migration), so scores and trends have something to show.
+pools of specific ideas; repeating tasks (SERIES) are done week after week, each next occurrence made
+by planner.repeat as the app makes it. The weeks improve over time, from a hesitant first week with a
+spreadsheet to a portfolio analysis, except for one slump (a ticketing-system migration), so scores
+and trends have something to show.
 
 Everything is reproducible: the same `seed` and `today` give byte-identical files. Randomness comes
 only from `random.Random(seed)`, times are derived from `today`, and task ids, which the app makes
@@ -47,10 +50,13 @@ from planner.model import (
     new_task,
     normalise_tags,
     schedule_task,
+    with_outcome,
 )
+from planner.repeat import next_occurrence, normalise_repeat, parse_repeat
 from planner.store import LOCK_FILE, PlanStore, StoreError
 
 DEMO_TODAY = date(2026, 11, 26)  # the "today" of the committed examples/demo-plan
+DEMO_WEEKS = 13  # past weeks of history: a quarter, so the Impact screen has a quarter to show
 BOARD_TITLE = "Sam: from support analyst to data analyst"
 
 # --- the cast -------------------------------------------------------------------------------------
@@ -74,7 +80,9 @@ PEOPLE: Mapping[str, str] = {
 class Idea:
     """A task Sam might plan. `takeaway` goes into the notes when it is done; `notes` from the start;
     `stage` is the first week of the story arc (0 = first) where it makes sense, so a task that
-    follows up on something never comes before it."""
+    follows up on something never comes before it, and `until` the last (None: any later week), so a
+    first step never comes months after the steps that follow it; `again` marks a routine that makes
+    sense more than once (a weekly summary), where most ideas happen once in a story (a first coffee)."""
 
     title: str
     estimate: int
@@ -84,22 +92,57 @@ class Idea:
     stage: int = 0
     #: Numbers of what it changed, recorded with its outcome when it is done (the takeaway's words).
     impact: Mapping[str, float] = field(default_factory=dict)
+    again: bool = False
+    until: int | None = None
+
+    def fits(self, stage: int) -> bool:
+        return self.stage <= stage and (self.until is None or stage <= self.until)
 
 
-# Skill practice follows the arc of the story, so its ideas are grouped by topic.
+# Skill practice follows the arc of the story, so its ideas are grouped by topic. Stages count the
+# weeks of STORY_ARC: 0-1 spreadsheets, 2-4 first SQL, 5-6 SQL on real questions, 7 pandas, 8 the
+# migration slump, 9 charts, 10 dashboards, 11 statistics, 12 the portfolio project, 13 the current week.
 SKILL_IDEAS: Mapping[str, tuple[Idea, ...]] = {
+    "spreadsheets": (
+        Idea("Rebuild the weekly ticket report from the raw export, no copied formulas", 90,
+             takeaway="Two hours the first time, but I can explain every number in it now."),
+        Idea("Replace the weekly report's VLOOKUPs with XLOOKUP", 30,
+             takeaway="XLOOKUP's 'if not found' argument ends the #N/A cells in the agent column."),
+        Idea("Answer @jon's weekend-volume question with a pivot table", 45, ("@jon",),
+             takeaway="Weekends are 9% of tickets but 20% of the P1s; Jon took it to the rota meeting."),
+        Idea("Practise COUNTIFS and SUMIFS on the quarter's tickets", 45,
+             takeaway="COUNTIFS with two date bounds replaces the helper column I filtered by hand.", again=True),
+        Idea("Chart first-response time by weekday from a pivot table", 45,
+             takeaway="Mondays are twice as slow as Thursdays; the chart says it in one look."),
+    ),
+    "sql-basics": (
+        Idea("Rewrite three of my pivot tables as SQL on the read-only ticket database", 60,
+             takeaway="GROUP BY is a pivot table without the dragging."),
+        Idea("Work through SELECT, WHERE and ORDER BY on the ticket tables", 45,
+             takeaway="The tickets table has 40 columns; six of them answer almost everything."),
+        Idea("Count tickets per week with date_trunc and GROUP BY", 45,
+             takeaway="The weekly counts match the spreadsheet to the ticket once both use UTC."),
+        Idea("Find the customers with more than five tickets a month using HAVING", 30,
+             takeaway="WHERE filters rows, HAVING filters groups: it is on a sticky note now."),
+        Idea("Answer a question from my question log with a query instead of an export", 45,
+             takeaway="Ten minutes instead of an afternoon, and it reruns next month.", again=True),
+        Idea("Write the Q3 ticket summary as four queries, one per question", 60, stage=4,
+             takeaway="Two agents were counted twice in the spreadsheet version of the summary.", until=4),
+        Idea("List the ten busiest customers of the quarter with ORDER BY and LIMIT", 30,
+             takeaway="Three of the ten are on the enterprise plan; Sofia wanted to know."),
+    ),
     "sql": (
         Idea("Rewrite the ticket-triage query with window functions", 60,
              takeaway="ROW_NUMBER() over each customer's tickets replaced two self-joins: 40s down to 4s.",
              impact={"seconds_saved_per_run": 36}),
         Idea("Write five queries against the ticket database without looking anything up", 45,
-             takeaway="Still need the docs for date_trunc; joins and GROUP BY now from memory."),
+             takeaway="Still need the docs for date_trunc; joins and GROUP BY now from memory.", again=True),
         Idea("Redo last month's escalation count in SQL instead of the spreadsheet", 60,
              takeaway="Off by 3 from the spreadsheet: it double-counts reopened tickets."),
         Idea("Practise LEFT vs INNER JOIN on the customers and tickets tables", 45,
              takeaway="Customers without tickets vanish in an inner join: that's why 'quiet accounts' looked short."),
         Idea("Solve three exercises on window frames (ROWS BETWEEN)", 45,
-             takeaway="Rolling 7-day averages finally make sense."),
+             takeaway="Rolling 7-day averages finally make sense.", again=True),
         Idea("Ask @maria to review my median-resolution-time query", 30, ("@maria", "ask-feedback"),
              takeaway="Use PERCENTILE_CONT, and drop auto-closed tickets before measuring."),
     ),
@@ -109,9 +152,10 @@ SKILL_IDEAS: Mapping[str, tuple[Idea, ...]] = {
         Idea("Reshape weekly ticket counts with groupby and pivot_table", 60,
              takeaway="pivot_table(margins=True) gives the totals row for free."),
         Idea("Redo the CSAT spreadsheet as a pandas notebook", 90, ("self-started",),
-             takeaway="Reproduces the monthly numbers in 30 seconds instead of an hour."),
+             takeaway="Reproduces the monthly numbers in 30 seconds instead of an hour.",
+             impact={"minutes_saved_per_month": 60}),
         Idea("Practise merge() on tickets and customer plans until the row counts add up", 45,
-             takeaway="validate='many_to_one' catches the duplicated plan rows straight away."),
+             takeaway="validate='many_to_one' catches the duplicated plan rows straight away.", again=True),
         Idea("Add assert checks to the ticket-cleaning notebook", 30,
              takeaway="Three asserts caught a silent time-zone shift in the export."),
     ),
@@ -127,7 +171,8 @@ SKILL_IDEAS: Mapping[str, tuple[Idea, ...]] = {
     ),
     "dashboards": (
         Idea("Build a Metabase dashboard of backlog age for the support team", 90, ("self-started",),
-             takeaway="Three questions, one page; the team opened it 31 times in the first week."),
+             takeaway="Three questions, one page; the team opened it 31 times in the first week.",
+             impact={"views_in_the_first_week": 31}),
         Idea("Add product and plan filters to the backlog dashboard", 45,
              takeaway="Linked filters need the same column name in every question."),
         Idea("Rewrite the dashboard's slowest question as one SQL query", 60,
@@ -164,33 +209,56 @@ SKILL_IDEAS: Mapping[str, tuple[Idea, ...]] = {
 PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
     "change": (
         Idea("Try dbt on the ticket-volume model for a week", 60,
-             takeaway="Tests on the model caught a null agent id on day two. Keeping it.", stage=2),
+             takeaway="Tests on the model caught a null agent id on day two. Keeping it.", stage=7),
         Idea("Switch my ticket notes to a Markdown template", 20,
              takeaway="Handover questions from the night shift dropped noticeably."),
         Idea("Use the new ticketing system's automation rules instead of manual tagging", 45,
-             takeaway="Saves about 20 minutes a day once the rules were right.", stage=3),
+             takeaway="Saves about 20 minutes a day once the rules were right.", stage=8,
+             impact={"minutes_saved_per_day": 20}, until=10),
         Idea("Try time-blocking: two 45-minute focus blocks before the queue opens", 15,
              takeaway="Mornings work; the afternoon block never survives the queue."),
         Idea("Move my analysis notebooks from Excel to Jupyter", 45,
-             takeaway="Reruns are one click; sharing needs an HTML export for people without Python."),
+             takeaway="Reruns are one click; sharing needs an HTML export for people without Python.", stage=7, until=8),
         Idea("Trial the AI reply suggestions on ten tickets and note what they get wrong", 45,
-             takeaway="Good on password resets, wrong on billing every time.", stage=3),
+             takeaway="Good on password resets, wrong on billing every time.", stage=8),
         Idea("Use DuckDB to answer questions straight from CSV exports", 30,
-             takeaway="SELECT straight from the CSV file: no import step at all."),
+             takeaway="SELECT straight from the CSV file: no import step at all.", stage=5, until=10),
         Idea("Replace the Friday status email with a two-line Slack update", 15,
              takeaway="Jon replied to the Slack update within minutes; the emails he never answered."),
         Idea("Keep my SQL snippets in a private git repository", 30,
-             takeaway="Already used the history once to recover a deleted filter."),
+             takeaway="Already used the history once to recover a deleted filter.", stage=3, until=4),
         Idea("Answer repeat data questions with a saved query link instead of a screenshot", 20,
-             takeaway="People rerun it themselves next time instead of asking again."),
+             takeaway="People rerun it themselves next time instead of asking again.", stage=4, until=5),
         Idea("Try writing the weekly summary first thing Monday instead of Friday afternoon", 20),
-        Idea("Use a notebook template with question, data, findings and limits headings", 15, stage=4),
+        Idea("Use a notebook template with question, data, findings and limits headings", 15, stage=9, until=11),
+        Idea("Book a 45-minute practice slot before the queue opens, four mornings a week", 10,
+             takeaway="Kept two of the four; the Monday slot never survives the weekend backlog.", until=2),
+        Idea("Mute the team channel during the morning practice slot", 5,
+             takeaway="Nobody noticed for 45 minutes and the queue was fine.", until=3),
+        Idea("Query the read-only database copy instead of exporting to a spreadsheet", 20, stage=2,
+             takeaway="The numbers come straight from the source: no more stale exports.", until=5),
+        Idea("Keep one running notes document instead of sticky notes", 10,
+             takeaway="Found last month's query idea in ten seconds."),
+        Idea("Answer one support question a day with data instead of a guess", 20, stage=2),
+        Idea("Use the SQL editor's keyboard shortcuts for a week", 10, stage=3,
+             takeaway="Formatting and running a query without the mouse: small, but it adds up."),
+        Idea("Use a checklist before any number leaves the team", 15, stage=4,
+             takeaway="Caught a wrong date filter the second time I used it."),
+        Idea("Pair-write a query with @tom over a call instead of sending him the answer", 30, ("@tom",), stage=5),
+        Idea("Share notebooks as HTML instead of screenshots of charts", 15, stage=8),
+        Idea("Keep Wednesday afternoon free of meetings for the portfolio project", 15, stage=12,
+             takeaway="Finished the join in one sitting instead of four evenings."),
+        Idea("Move the practice slots to Tuesday to Friday and leave Monday to the queue", 10, stage=6,
+             takeaway="Kept four of four slots for the first time."),
+        Idea("Start every notebook with the question it answers, in one line", 10, stage=10),
+        Idea("Draft ticket summaries by dictation and edit them, for a week", 15, stage=9,
+             takeaway="Faster for long tickets, slower for short ones: only for escalations from now on."),
     ),
     "initiative": (
         Idea("Write a one-page proposal for a weekly ticket-trends email to product", 60, ("self-started", "@lena"),
-             takeaway="Lena wants a sample first, so the proposal becomes a pilot."),
+             takeaway="Lena wants a sample first, so the proposal becomes a pilot.", until=6),
         Idea("Volunteer to pull the data for the Q4 support capacity review", 30, ("self-started", "@jon"),
-             takeaway="Got the job; first time my numbers go to the leadership meeting."),
+             takeaway="Got the job; first time my numbers go to the leadership meeting.", stage=5),
         Idea("Document the top ten escalation causes from last quarter's tickets", 90, ("self-started",),
              takeaway="Four of the ten are the same billing bug under different names."),
         Idea("Offer to clean up the broken 'product area' field in the ticket form", 45, ("self-started",),
@@ -198,103 +266,186 @@ PRACTICE_IDEAS: Mapping[str, tuple[Idea, ...]] = {
              impact={"field_values_merged": 16}),
         Idea("Fix the duplicate-customer bug in the support export script", 60, ("self-started",),
              takeaway="The export joined on email, not account id. One-line fix.",
-             impact={"duplicate_rows_removed": 212}),
+             impact={"duplicate_rows_removed": 212}, stage=5),
         Idea("Propose tagging rules so billing tickets can be counted reliably", 45, ("self-started", "@lena")),
         Idea("Set up a shared query library for the support team", 60, ("self-started",),
              takeaway="Tom added two queries of his own the same day.",
-             impact={"people_using_it": 2}),
+             impact={"people_using_it": 2}, stage=4),
         Idea("Build a small alert for tickets waiting more than 48 hours", 60, ("self-started",),
              takeaway="Caught four forgotten tickets on its first day.",
-             impact={"tickets_rescued": 4}),
+             impact={"tickets_rescued": 4}, stage=5, until=9),
         Idea("Offer to analyse the onboarding survey nobody has opened", 90, ("self-started", "@sofia"),
              takeaway="Setup emails are the top complaint; sent Sofia three charts."),
-        Idea("Offer a lunch-and-learn on SQL basics for the support team", 45, ("self-started",)),
+        Idea("Offer a lunch-and-learn on SQL basics for the support team", 45, ("self-started",), stage=5),
         Idea("Sketch a support-to-analytics apprenticeship idea for @priya", 45, ("self-started", "@priya"),
-             stage=6),
+             stage=11),
+        Idea("Start a log of the data questions people ask in the support channel", 20, ("self-started",),
+             takeaway="Twelve questions in the first week; half of them one saved query could answer.",
+             impact={"questions_logged": 12}, until=3),
+        Idea("Answer @tom's first-response-time question with a query", 30, ("self-started", "@tom"), stage=3,
+             takeaway="He took the answer into his 1:1 with Jon.", until=4),
+        Idea("Offer to check the Q3 support numbers before they go to leadership", 30, ("self-started", "@jon"),
+             stage=4, takeaway="Found two agents counted twice; the corrected numbers went out on time.", until=4),
+        Idea("Turn the question log into an FAQ for the support channel", 45, ("self-started",), stage=2,
+             takeaway="Tom linked to it twice in the first week."),
+        Idea("Write a short guide to the ticket fields for new starters", 60, ("self-started",),
+             takeaway="Both new starters this month used it in their first week.",
+             impact={"new_starters_helped": 2}),
+        Idea("Offer to take the weekly-numbers slot at the support stand-up", 20, ("self-started", "@jon"), stage=6),
     ),
     "relationships": (
         Idea("Coffee with @maria from the data team about her move to analytics", 30, ("@maria",),
-             takeaway="Her first six months were mostly data cleaning; she says support knowledge is her edge."),
+             takeaway="Her first six months were mostly data cleaning; she says support knowledge is her edge.",
+             stage=2, until=3),
         Idea("Ask @priya for 20 minutes on what a junior analyst's first year looks like", 30, ("@priya",),
-             takeaway="She hires for curiosity and clear writing more than for tools."),
+             takeaway="She hires for curiosity and clear writing more than for tools.", stage=3, until=6),
         Idea("Lunch with @tom: swap tricks for the new ticketing system", 45, ("@tom",)),
         Idea("Go to the Bristol data meetup and talk to two people I don't know", 120, ("@kofi",),
-             takeaway="Met two analysts from a bank; both started in operations roles."),
-        Idea("Send @raj my notes from the SQL course and compare progress", 15, ("@raj",)),
-        Idea("Thank @anna for the Metabase help with an example of what it fixed", 10, ("@anna",), stage=5),
-        Idea("Introduce @tom to @maria for his reporting question", 10, ("@tom", "@maria")),
+             takeaway="Met two analysts from a bank; both started in operations roles.", again=True),
+        Idea("Send @raj my notes from the SQL course and compare progress", 15, ("@raj",), stage=2, again=True),
+        Idea("Thank @anna for the Metabase help with an example of what it fixed", 10, ("@anna",), stage=10),
+        Idea("Introduce @tom to @maria for his reporting question", 10, ("@tom", "@maria"), stage=3),
         Idea("Catch up with @sofia on what customer success wishes support data showed", 30, ("@sofia",),
-             takeaway="She wants ticket history next to renewal dates; that is a dashboard."),
-        Idea("Reply properly to @kofi about speaking at the meetup", 15, ("@kofi",), stage=4),
+             takeaway="She wants ticket history next to renewal dates; that is a dashboard.", again=True),
+        Idea("Reply properly to @kofi about speaking at the meetup", 15, ("@kofi",), stage=9),
         Idea("1:1 with @jon: tell him about the move toward analysis", 30, ("@jon",),
-             takeaway="He is supportive and will ask for a day a week on data work in the new year."),
-        Idea("Study session with @raj on the statistics course", 60, ("@raj",), stage=5),
+             takeaway="He is supportive and will ask for a day a week on data work in the new year.", stage=3, until=5),
+        Idea("Study session with @raj on the statistics course", 60, ("@raj",), stage=10, again=True),
         Idea("Ask @anna how the BI team reviews each other's SQL", 20, ("@anna",),
-             takeaway="They review queries like code: small changes, one reviewer, checklists."),
+             takeaway="They review queries like code: small changes, one reviewer, checklists.", stage=5),
+        Idea("Ask @raj how his switch into analytics is going and what he studies", 30, ("@raj",),
+             takeaway="He is three months ahead of me; we compare notes every week from now on.", until=2),
+        Idea("Ask @kofi which meetup talks suit someone new to data", 10, ("@kofi",),
+             takeaway="The beginners' track in January, and last month's recorded talk on messy data."),
+        Idea("Coffee with @anna: how did she get into BI engineering?", 30, ("@anna",), stage=4,
+             takeaway="She came from finance operations; knowing the business mattered more than any course."),
+        Idea("Ask @lena what product wishes it knew from support tickets", 30, ("@lena",),
+             takeaway="Which customers hit the same bug twice: that is a query I can write."),
+        Idea("Introduce myself to @priya after the all-hands", 10, ("@priya",), stage=1, until=4),
+        Idea("Thank @tom for covering the queue during my practice slot", 5, ("@tom",), again=True),
+        Idea("Check in with @raj on his portfolio project", 20, ("@raj",), stage=6, again=True),
+        Idea("Ask @jon how other people here moved into analytics before", 20, ("@jon",), stage=5,
+             takeaway="Two engineers moved over last year on a secondment; he will ask how it was set up."),
+        Idea("Sit with @sofia's team for an hour to see how they use support data", 60, ("@sofia",), stage=5),
     ),
     "proactive": (
-        Idea("Send @jon the weekly escalations summary before Monday stand-up", 30, ("@jon",)),
-        Idea("Prepare the monthly SLA numbers two days before they are asked for", 60),
-        Idea("Flag the three enterprise renewals with open P1 tickets to @sofia", 20, ("@sofia",)),
-        Idea("Write handover notes before my day off", 30),
-        Idea("Check the December rota for gaps and raise them now", 20),
-        Idea("Renew the Metabase trial before it locks the dashboard", 10, stage=5),
-        Idea("Draft the agenda for Thursday's support retro ahead of time", 20),
+        Idea("Send @jon the weekly escalations summary before Monday stand-up", 30, ("@jon",), again=True),
+        Idea("Prepare the monthly SLA numbers two days before they are asked for", 60, again=True),
+        Idea("Flag the three enterprise renewals with open P1 tickets to @sofia", 20, ("@sofia",), again=True),
+        Idea("Write handover notes before my day off", 30, again=True),
+        Idea("Check the December rota for gaps and raise them now", 20, stage=8),
+        Idea("Renew the Metabase trial before it locks the dashboard", 10, stage=10),
+        Idea("Draft the agenda for Thursday's support retro ahead of time", 20, again=True),
         Idea("Update the ticket-export script before the old API version is retired", 45,
-             takeaway="Two field names changed; would have broken every report on the 1st."),
+             takeaway="Two field names changed; would have broken every report on the 1st.", stage=5),
         Idea("Book the course exam slot before the early-bird price ends", 10),
         Idea("Back up my notebooks before the laptop refresh", 15),
-        Idea("Confirm the room and screen for the churn walkthrough", 10, stage=8),
-        Idea("Send @lena the billing-ticket counts before her planning meeting", 20, ("@lena",)),
+        Idea("Confirm the room and screen for the churn walkthrough", 10, stage=13),
+        Idea("Send @lena the billing-ticket counts before her planning meeting", 20, ("@lena",), again=True),
+        Idea("Request read-only database access from IT before I need it", 10,
+             takeaway="It took four days to come through: asking a week early was right.", until=2),
+        Idea("Do the month-end ticket audit checks on Friday, not Monday morning", 30, again=True),
+        Idea("Block the morning practice slots in my calendar for the next month", 10),
+        Idea("Prepare the numbers for @jon's monthly review a day early", 30, ("@jon",), again=True),
+        Idea("Check the Black Friday staffing plan against last year's ticket volume", 30, stage=11,
+             takeaway="Last year's peak came on the Monday after, not on the Friday."),
     ),
     "feedback": (
         Idea("Ask @jon for one thing I should do more of and one less", 20, ("ask-feedback", "@jon"),
-             takeaway="More: summaries. Less: long explanations in the team channel."),
+             takeaway="More: summaries. Less: long explanations in the team channel.", again=True),
         Idea("Ask @maria what would make my SQL read like a professional's", 20, ("ask-feedback", "@maria"),
-             takeaway="Name CTEs after what they contain, never step1 or temp."),
+             takeaway="Name CTEs after what they contain, never step1 or temp.", stage=4, until=6),
         Idea("Share the churn notebook draft with @priya and ask where it loses her", 20, ("ask-feedback", "@priya"),
-             takeaway="Lost her at the join section: move it to an appendix."),
+             takeaway="Lost her at the join section: move it to an appendix.", stage=12),
         Idea("Ask @tom whether the escalations summary is actually useful", 10, ("ask-feedback", "@tom"),
-             takeaway="Useful, but he wants it on Monday morning, not Friday."),
+             takeaway="Useful, but he wants it on Monday morning, not Friday.", again=True),
         Idea("Rename the notebook's CTEs and variables the way @maria suggested", 30, ("acted-on-feedback", "@maria"),
-             stage=2),
+             stage=7),
         Idea("Cut the escalations summary to five bullets after @jon's comment", 20, ("acted-on-feedback", "@jon"),
-             stage=1),
+             stage=6),
         Idea("Add a 'so what' line under every chart, as @priya asked", 30, ("acted-on-feedback", "@priya"),
-             stage=5),
-        Idea("Ask @anna to review the dashboard layout", 15, ("ask-feedback", "@anna"), stage=5),
+             stage=10),
+        Idea("Ask @anna to review the dashboard layout", 15, ("ask-feedback", "@anna"), stage=10),
         Idea("Tell @tom what changed in the summary because of his feedback", 10, ("acted-on-feedback", "@tom"),
-             stage=3),
-        Idea("Move the churn join details to an appendix, as @priya suggested", 30, ("acted-on-feedback", "@priya"),
              stage=8),
+        Idea("Move the churn join details to an appendix, as @priya suggested", 30, ("acted-on-feedback", "@priya"),
+             stage=13),
         Idea("Ask @raj to try my notebook cold and note where he gets stuck", 15, ("ask-feedback", "@raj"),
-             takeaway="Stuck at the first cell: the data path was hard-coded to my laptop."),
+             takeaway="Stuck at the first cell: the data path was hard-coded to my laptop.", stage=12),
+        Idea("Ask @jon whether my numbers answered his question", 10, ("ask-feedback", "@jon"),
+             takeaway="They did, but say how many tickets each number is based on."),
+        Idea("Put the ticket count under every number I send, as @jon asked", 15, ("acted-on-feedback", "@jon"),
+             stage=1),
+        Idea("Ask @maria to look at my first three SQL queries", 15, ("ask-feedback", "@maria"), stage=3,
+             takeaway="Write the question as a comment above every query.", until=5),
+        Idea("Write the question above every query, as @maria suggested", 15, ("acted-on-feedback", "@maria"),
+             stage=3),
+        Idea("Ask @tom whether my new ticket notes help the night shift", 10, ("ask-feedback", "@tom"),
+             takeaway="They do: the 'what I tried' line saves them a call."),
+        Idea("Add a 'what I tried' line to every handover note after @tom's comment", 10,
+             ("acted-on-feedback", "@tom"), stage=1),
+        Idea("Ask @sofia whether the renewals chart answers her question", 15, ("ask-feedback", "@sofia"), stage=9,
+             takeaway="Not yet: she wants the renewal date on the chart, not in a table below it."),
+        Idea("Ask @kofi for feedback on my meetup talk outline", 15, ("ask-feedback", "@kofi"), stage=10),
+        Idea("Ask @raj to review this week's queries before I share them", 15, ("ask-feedback", "@raj"), stage=3,
+             again=True),
+        Idea("Ask @tom which of my numbers he actually used this month", 10, ("ask-feedback", "@tom"), stage=4,
+             again=True),
     ),
     "learning": (
         Idea("Read the 'choosing an effective visual' chapter of Storytelling with Data", 45,
              takeaway="Bar charts beat pies almost always; a slopegraph suits before/after."),
         Idea("Watch the window-functions module of the Mode SQL tutorial", 60,
-             takeaway="PARTITION BY is GROUP BY that keeps the rows."),
+             takeaway="PARTITION BY is GROUP BY that keeps the rows.", stage=5),
         Idea("Listen to a podcast episode on analytics engineering on the commute", 40,
-             takeaway="Analytics engineers own the models; analysts own the questions."),
+             takeaway="Analytics engineers own the models; analysts own the questions.", again=True),
         Idea("Work through Kaggle's pandas lessons on grouping and sorting", 60,
-             takeaway="agg() with named aggregations keeps column names readable."),
+             takeaway="agg() with named aggregations keeps column names readable.", stage=6),
         Idea("Read an article on asking good data questions", 20,
              takeaway="Start from the decision the numbers will change."),
         Idea("Watch a recorded PyData talk on tidy data", 45,
              takeaway="One row per observation makes every later step simpler."),
         Idea("Do week one of the Google Data Analytics certificate", 120,
-             takeaway="The analysis process: ask, prepare, process, analyse, share, act."),
+             takeaway="The analysis process: ask, prepare, process, analyse, share, act.", until=5),
         Idea("Read two chapters of Naked Statistics", 60,
              takeaway="The central limit theorem is why our weekly averages look calmer than daily ones."),
         Idea("Attend the webinar on data modelling in Metabase", 60,
-             takeaway="Models hide messy joins from the people asking questions.", stage=4),
+             takeaway="Models hide messy joins from the people asking questions.", stage=9),
         Idea("Read five junior data analyst job ads and list the skills they share", 30,
-             takeaway="SQL in all five, Python in three, 'stakeholder communication' in all five."),
+             takeaway="SQL in all five, Python in three, 'stakeholder communication' in all five.", again=True),
         Idea("Study how @maria's team documents a metric", 30, ("@maria",),
-             takeaway="Every metric has an owner, a definition, and a 'do not use for' line."),
+             takeaway="Every metric has an owner, a definition, and a 'do not use for' line.", stage=3),
         Idea("Read the chapter on A/B tests in Trustworthy Online Controlled Experiments", 60,
-             takeaway="Check the sample ratio before trusting any result.", stage=5),
+             takeaway="Check the sample ratio before trusting any result.", stage=10),
+        Idea("Do the SQLBolt lessons on SELECT and filtering", 45, stage=2,
+             takeaway="Lesson 6, joins, is exactly where my pivot tables run out.", until=5),
+        Idea("Watch a talk on what junior data analysts do in their first year", 30,
+             takeaway="Mostly cleaning data and answering the same five questions well.", until=4),
+        Idea("Read the spreadsheet guide on pivot tables end to end", 30,
+             takeaway="Grouping dates by week inside the pivot saves a helper column.", until=4),
+        Idea("Read the Mode SQL tutorial's section on CASE WHEN", 30, stage=2,
+             takeaway="CASE inside COUNT() counts several categories in one pass."),
+        Idea("Read the data team's SQL style guide", 20, ("@maria",), stage=3,
+             takeaway="Lowercase keywords, one column a line, CTEs instead of nested subqueries."),
+        Idea("Read the chapter on fact and dimension tables in The Data Warehouse Toolkit", 60, stage=5,
+             takeaway="Our tickets table is a fact table; customers and agents are its dimensions."),
+        Idea("Skim the analytics team's last three reports to see how they write", 30, stage=5,
+             takeaway="Every report opens with the answer, then the evidence."),
+        Idea("Watch a PyData talk on method chaining in pandas", 45, stage=6,
+             takeaway="A chain of .assign() and .query() reads top to bottom like the cleaning steps."),
+        Idea("Read a blog post on how a support team measures first-contact resolution", 20,
+             takeaway="They leave out tickets merged within an hour; we count those twice."),
+        Idea("Read the chapter on misleading charts in Calling Bullshit", 45, stage=8,
+             takeaway="Two y-axes can make any two lines look related."),
+        Idea("Listen to a podcast interview with an analyst who started in customer support", 40,
+             takeaway="Knowing the customers beat knowing the tools in her first year."),
+        Idea("Watch the Metabase tutorial on dashboard filters", 30, stage=9,
+             takeaway="Field filters need a mapped field, not a plain text variable."),
+        Idea("Read a published churn analysis and note how it is structured", 30, stage=11,
+             takeaway="Question, data, finding, limits, next step: a page each."),
+        Idea("Read one issue of a data newsletter and note one thing to try", 15, again=True),
+        Idea("Do one SQL puzzle from the practice site over lunch", 20, stage=2, again=True),
+        Idea("Watch one lesson of the statistics course on the commute", 30, stage=10, again=True),
     ),
 }
 
@@ -346,23 +497,107 @@ class WeekStory:
 # A story's position in STORY_ARC is its stage, which decides which ideas can be drawn.
 PAST_STORIES: tuple[WeekStory, ...] = (
     WeekStory(
-        "Week one of the plan. Stopped waiting for an analyst job to be advertised and started building "
-        "the skills and the relationships now.",
-        0.5, 0.25, 0, "sql", "SQL joins and aggregation on our own ticket data",
-        "Answer five real questions from the support queue with queries instead of the spreadsheet",
-        "Monday queue spikes eat the practice slot.",
+        "Week one of the plan. Stopped waiting for an analyst job to be advertised: a year from now I want "
+        "to be working as one. Booked four morning practice slots and kept two.",
+        0.5, 0.25, 0, "spreadsheets", "The spreadsheet formulas I keep looking up",
+        "Rebuild the weekly ticket report from the raw export without copying last week's file",
+        "Two people on holiday until Wednesday: the practice slots will be the first thing to go.",
+        "Which skills does a junior data analyst need on day one?",
+        {
+            "skills.progress": "Rebuilt the weekly report from scratch. Two hours instead of one, but I "
+            "understand every cell now.",
+            "change.verdict": "Morning slots: two out of four. Better than none; Monday is hopeless.",
+            "initiative.outcome": "Nothing others can see yet. Mostly watched how people ask for data.",
+            "relationships.learned": "The only person I know who made this move is Maria on the data team. "
+            "I should ask her how.",
+        },
+    ),
+    WeekStory(
+        "Pivot tables on the whole quarter's tickets. First time I answered one of Jon's questions with "
+        "numbers instead of a hunch.",
+        0.55, 0.2, 1, "spreadsheets", "Pivot tables and charts on the quarter's tickets",
+        "Answer three of Jon's questions about the queue with one pivot table each",
+        "The month-end ticket audit lands on Monday: do the checks on Friday.",
+        "How do analysts check a number is right before they send it?",
+        {
+            "skills.progress": "Jon's weekend-volume question took 20 minutes, and he used the answer at "
+            "stand-up.",
+            "change.verdict": "Muting the team channel during practice works; nobody noticed.",
+            "initiative.outcome": "Started a log of the data questions people ask: twelve this week.",
+            "relationships.learned": "Raj is switching careers too, three months ahead of me. We compare "
+            "notes every week now.",
+            "feedback.heard": "Jon: good answer, but say how many tickets each number is based on.",
+        },
+    ),
+    WeekStory(
+        "Coffee with Maria from the data team: she moved over from support too, and says everyone starts "
+        "in a spreadsheet. Wrote my first SQL query the same evening.",
+        0.55, 0.2, 0, "sql-basics", "SQL basics: SELECT, WHERE and GROUP BY",
+        "Rewrite three of my pivot tables as queries on the read-only ticket database",
+        "Database access needs a request to IT, and IT takes days: ask on Monday.",
+        "Why does everyone say to learn SQL before Python?",
+        {
+            "skills.progress": "Three pivot tables are queries now. GROUP BY is a pivot table without the "
+            "dragging.",
+            "change.verdict": "Querying the database copy instead of exports: fresher numbers, fewer files.",
+            "initiative.outcome": "Half of the logged questions could be one saved query each.",
+            "relationships.learned": "Maria spent her first months in analytics cleaning data. Less glamorous "
+            "than I thought, and that is encouraging. She offered a 1:1 every other week once I have "
+            "queries to show.",
+            "feedback.heard": "Jon noticed the ticket counts under my numbers and said so.",
+        },
+    ),
+    WeekStory(
+        "A week of small SQL wins: two questions from my log answered with queries, and Tom asked me for one "
+        "of his own.",
+        0.6, 0.2, 1, "sql-basics", "Filtering and counting by date in SQL",
+        "Answer two questions from the log with queries, each checked against the spreadsheet",
+        "Half the team is at the offsite on Thursday: the queue first, practice after.",
+        "How do analysts make sure a query answers the question that was actually asked?",
+        {
+            "skills.progress": "Weekly counts by date_trunc match the spreadsheet to the ticket.",
+            "change.verdict": "SQL snippets in a git repository: overkill for now, but I like the history.",
+            "initiative.outcome": "Answered Tom's first-response-time question; he took it to his 1:1 with Jon.",
+            "relationships.learned": "Tom wants numbers too; he never knew where to get them.",
+            "feedback.heard": "Tom: great answer, but a screenshot of a query result is hard to reuse.",
+        },
+    ),
+    WeekStory(
+        "Told Jon I want to move toward data analysis. He didn't laugh; he asked what I need. First 1:1 with "
+        "Maria on Tuesday.",
+        0.65, 0.2, 0, "sql-basics", "GROUP BY and HAVING on a whole quarter of tickets",
+        "Write the quarter's ticket summary as one query per question, no spreadsheet",
+        "Quarter end: the Q3 support numbers are due Friday, and I offered to check them.",
         "What does a junior data analyst actually do all day?",
         {
-            "skills.progress": "I can join tickets to customers without checking the syntax.",
-            "change.verdict": "Too early to call; tried it twice.",
-            "initiative.outcome": "Nothing visible yet beyond my own practice. Need to pick something others will see.",
-            "relationships.learned": "Maria spent her first months in analytics cleaning data. Less glamorous "
-            "than I thought, and that is encouraging.",
+            "skills.progress": "The Q3 summary came from four queries and caught a double count in the "
+            "spreadsheet version.",
+            "change.verdict": "Saved query links instead of screenshots: Tom reran one himself.",
+            "initiative.outcome": "Checked the Q3 numbers before they went out; nobody else had spotted the "
+            "double count.",
+            "relationships.learned": "Maria's advice: pick real questions from the support queue, not course "
+            "exercises.",
             "feedback.heard": "Jon reads only the first line of my ticket summaries.",
         },
     ),
     WeekStory(
-        "Finding a rhythm: practice before the queue opens works, evenings don't.",
+        "A month in, and the spreadsheet days are over: SQL joins on our own ticket data every morning, "
+        "answering real questions from the support queue.",
+        0.6, 0.25, 0, "sql", "SQL joins and aggregation on our own ticket data",
+        "Answer five real questions from the support queue with queries instead of the spreadsheet",
+        "Monday queue spikes eat the practice slot.",
+        "How do analysts find out what the columns of a database actually mean?",
+        {
+            "skills.progress": "I can join tickets to customers without checking the syntax.",
+            "change.verdict": "Too early to call; tried it twice.",
+            "initiative.outcome": "Small favours so far. Need to pick something bigger that others will see.",
+            "relationships.learned": "Maria's team keeps a glossary of every column; she shared it with me.",
+            "feedback.heard": "Maria: a query nobody else can read is a query nobody trusts. Format them.",
+        },
+    ),
+    WeekStory(
+        "Tried adding evening practice to the mornings: practice before the queue opens works, evenings "
+        "don't.",
         0.65, 0.2, 1, "sql", "SQL window functions",
         "Rewrite the slowest triage queries with ROW_NUMBER and running totals",
         "The SLA report is due in the same week as the team offsite.",
@@ -395,7 +630,7 @@ PAST_STORIES: tuple[WeekStory, ...] = (
     WeekStory(
         "Migration week. The new ticketing system went live and the queue doubled: ten-hour days and "
         "almost no practice. Kept the streak alive with small things.",
-        0.3, 0.6, 2, "pandas", "Keep pandas ticking over: 20 minutes a day",
+        0.25, 0.6, 2, "pandas", "Keep pandas ticking over: 20 minutes a day",
         "One merge() exercise a day on the tickets and plans tables",
         "Cutover on Tuesday: expect the queue to double and evenings to vanish.",
         "Is there anything useful to learn from the migration itself?",
@@ -407,7 +642,7 @@ PAST_STORIES: tuple[WeekStory, ...] = (
     ),
     WeekStory(
         "Back on track by planning less. Did most of what I planned for the first time in two weeks.",
-        0.6, 0.25, 1, "charts", "Charts that answer one question",
+        0.6, 0.5, 1, "charts", "Charts that answer one question",
         "Redraw three of the team's charts so each answers one named question",
         "Month-end SLA numbers fall due while I'm still catching up on the migration backlog.",
         "What makes a chart convincing to a manager in ten seconds?",
@@ -489,11 +724,81 @@ INTENTIONS: Mapping[str, str] = {
 }
 
 
+# --- repeating tasks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    """A repeating task Sam sets up in the week of the story arc at `stage` (the first week played, when
+    the demo starts later), with its first occurrence on the rule's first day that week. Each occurrence
+    is done on its day at `at` (hour, minute), the next one made as the app makes it. In a slump week an
+    occurrence moves `slump_shift` days later (into the next week if need be) and is done there; 0 keeps
+    it. `outcomes` holds what an occurrence changed, by the stage of the week it was planned in."""
+
+    title: str
+    rule: str
+    practice: str
+    estimate: int
+    tags: tuple[str, ...] = ()
+    stage: int = 0
+    at: tuple[int, int] = (9, 0)
+    slump_shift: int = 0
+    outcomes: Mapping[int, str] = field(default_factory=dict)
+
+
+SERIES: tuple[Series, ...] = (
+    # Rules with an `on` day: the first occurrence goes on that day of the week the series starts.
+    Series(
+        "Saturday study hour: one course module, takeaway written down", "every week on sat", "learning", 60,
+        stage=1, at=(9, 30), slump_shift=2,
+        outcomes={
+            1: "Pivot tables can show each row as a share of the column total: no more calculator.",
+            2: "SQLBolt lessons 1 to 5: SELECT, WHERE, ORDER BY, LIMIT. Easier than I feared.",
+            4: "COUNT(column) skips NULLs and COUNT(*) does not: that was my missing-agent puzzle.",
+            5: "A CTE gives the same result as a subquery but reads top to bottom.",
+            6: "LAG() puts last week's number next to this week's: no more self-join.",
+            7: "Enough Python to read a notebook: lists, dicts, f-strings and loops.",
+            8: "Caught up on Monday: the pandas chapter on missing data. Count the gaps before filling them.",
+            9: "Bars start at zero; lines don't have to.",
+            11: "Sampling: 80 survey answers say much less than I assumed.",
+            12: "Every churn write-up I read says how many customers each finding rests on. Mine will too.",
+        },
+    ),
+    Series(
+        "1:1 with @maria", "every 2 weeks on tue", "relationships", 30, ("@maria",),
+        stage=4, at=(12, 30), slump_shift=2,
+        outcomes={
+            4: "Agreed: real questions from the support queue, not course exercises. She sends me one a fortnight.",
+            6: "Went through my window-function queries together; she would name the CTEs differently.",
+            8: "Moved to Thursday because of the migration. Short, but she lent me the data team's cleaning "
+            "checklist.",
+            10: "Showed her the backlog dashboard; she wants the data team to use it too.",
+            12: "The churn question is one the data team wanted to ask anyway: she thinks Priya should see it.",
+        },
+    ),
+    Series(
+        "Ask one person for feedback on this week's work", "every week on fri", "feedback", 15, ("ask-feedback",),
+        stage=6, at=(16, 0), slump_shift=3,
+        outcomes={
+            6: "Maria: name CTEs after what they contain, not step1.",
+            7: "Tom: the summary is useful, but he wants it on Monday morning, not Friday.",
+            8: "Asked on Monday, after the migration week. Jon: he noticed the summary stopped. Fair.",
+            9: "Priya: every chart needs a 'so what' line.",
+            10: "Anna: put the number people act on top-left.",
+            12: "Raj ran the churn notebook cold and got stuck in the first cell: hard-coded paths.",
+        },
+    ),
+)
+
+# A week below this momentum is a slump: Sunday planning answers only the essentials, and repeating
+# tasks slip.
+SLUMP_MOMENTUM = 0.5
+
 # --- the builder -----------------------------------------------------------------------------------
 
 
 def build_demo_plan(
-    root: Path, today: date, *, seed: int = 7, weeks: int = 8, timezone: str = "Europe/London"
+    root: Path, today: date, *, seed: int = 7, weeks: int = DEMO_WEEKS, timezone: str = "Europe/London"
 ) -> None:
     """Create a new plan folder at `root` with `weeks` past weeks of history plus the current week.
 
@@ -529,21 +834,35 @@ def _stories_for(weeks: int) -> list[WeekStory]:
     return [PAST_STORIES[0]] * (weeks - len(PAST_STORIES)) + list(PAST_STORIES)
 
 
+MIN_ROUND_SHARE = 4  # a round of fresh ideas and routines needs at least a quarter of the pool
+
+
 class _Deck:
-    """Ideas drawn in a shuffled order, no repeats until every idea that fits the stage is used."""
+    """Ideas drawn in a shuffled order, no repeats until every idea that fits the stage is used. The
+    next round holds the ideas not drawn yet and the routines (`Idea.again`), so a one-off (a first
+    coffee, a course's week one) does not happen twice; when those are too few to vary (a round of one
+    routine would draw it week after week) or none fits the stage, every idea comes round again, so a
+    long history never runs dry."""
 
     def __init__(self, ideas: Sequence[Idea], rng: random.Random) -> None:
         self._ideas = tuple(ideas)
         self._rng = rng
         self._left: list[Idea] = []
+        self._drawn: set[str] = set()
 
     def draw(self, stage: int) -> Idea:
-        for _ in range(2):
+        fresh = [idea for idea in self._ideas if idea.again or idea.title not in self._drawn]
+        rounds = (fresh if len(fresh) * MIN_ROUND_SHARE >= len(self._ideas) else list(self._ideas),
+                  list(self._ideas))
+        for refill in (*rounds, None):
             for index in range(len(self._left) - 1, -1, -1):
-                if self._left[index].stage <= stage:
-                    return self._left.pop(index)
-            self._left = list(self._ideas)
-            self._rng.shuffle(self._left)
+                if self._left[index].fits(stage):
+                    idea = self._left.pop(index)
+                    self._drawn.add(idea.title)
+                    return idea
+            if refill is not None:
+                self._left = refill
+                self._rng.shuffle(self._left)
         raise ValueError(f"no idea fits stage {stage}")
 
 
@@ -568,6 +887,9 @@ class _History:
         self.id_rng = random.Random(f"value-planner-demo-ids:{seed}")
         self.skill_decks = {topic: _Deck(ideas, self.rng) for topic, ideas in SKILL_IDEAS.items()}
         self.decks = {practice: _Deck(ideas, self.rng) for practice, ideas in PRACTICE_IDEAS.items()}
+        self.series_open: dict[int, str] = {}  # SERIES index -> id of its open occurrence
+        self.series_stage: dict[str, int] = {}  # occurrence id -> stage of the week it was planned in
+        self.moved: set[str] = set()  # occurrences moved in a slump, done where they were moved to
 
     # --- small helpers ---------------------------------------------------------------------------
 
@@ -590,10 +912,12 @@ class _History:
 
     # --- planning --------------------------------------------------------------------------------
 
-    def plan_week(self, label: str, story: WeekStory, last_ad_hoc_day: date) -> list[_Planned]:
-        """Sunday-evening planning: carry over unfinished tasks, then add new ones from the pools."""
+    def plan_week(self, label: str, story: WeekStory, last_ad_hoc_day: date) -> tuple[list[_Planned], list[Task]]:
+        """Sunday-evening planning: the repeating tasks' occurrences, unfinished tasks carried over, then
+        new ones from the pools. Returns the new and carried tasks, and the occurrences."""
         days = week_days(label, self.board.week_start)
         planning = self.at(days[0] - timedelta(days=1), 19, self.rng.randint(0, 40))
+        repeating = self.plan_series(label, story, planning)
         planned: list[_Planned] = []
         for item in self.carried:
             day = self.pick_day(days)
@@ -619,7 +943,64 @@ class _History:
                     estimate=idea.estimate, tags=normalise_tags(idea.tags), notes=idea.notes,
                 )
                 planned.append(_Planned(self.save(task), idea))
-        return planned
+        return planned, repeating
+
+    def plan_series(self, label: str, story: WeekStory, planning: datetime) -> list[Task]:
+        """Start the series whose week has come (as `planner add --repeat RULE --day DAY` would) and pull
+        the open occurrences that fall in this week into the week column, as Sam does with the rest."""
+        days = week_days(label, self.board.week_start)
+        stage = STORY_ARC.index(story)
+        occurrences: list[Task] = []
+        for index, series in enumerate(SERIES):
+            if index not in self.series_open:
+                if stage < series.stage:
+                    continue
+                rule = parse_repeat(series.rule)
+                assert rule is not None and rule.weekdays, f"{series.title}: the first day comes from the rule's day"
+                day = next(day for day in days if day.weekday() == rule.weekdays[0])
+                task = new_task(
+                    self.task_id(), series.title, planning, self.board, column=self.board.week_column,
+                    practice=series.practice, week=label, day=day, estimate=series.estimate,
+                    tags=normalise_tags(series.tags), repeat=normalise_repeat(series.rule),
+                )
+                self.series_open[index] = self.save(task).id
+            task = self.tasks[self.series_open[index]]
+            if task.week != label:  # its day is in a later week
+                continue
+            if task.column != self.board.week_column:  # made in the backlog when the last one was done
+                task = self.save(move_task(task, self.board.week_column, planning, self.board))
+            self.series_stage.setdefault(task.id, stage)
+            occurrences.append(task)
+        return occurrences
+
+    def play_series(self, label: str, story: WeekStory, until: datetime) -> None:
+        """Do the open occurrences in the week up to `until` on their day, each with its outcome, and make
+        the next one exactly as the app does when an occurrence is done (planner.repeat). In a slump an
+        occurrence slips instead: moved on the evening of its day, it is done where it was moved to."""
+        for index, series in enumerate(SERIES):
+            while index in self.series_open:
+                task = self.tasks[self.series_open[index]]
+                if task.week != label or task.day is None:
+                    break
+                if story.momentum < SLUMP_MOMENTUM and series.slump_shift and task.id not in self.moved:
+                    moved_at = max(self.at(task.day, 20, self.rng.randint(0, 59)), task.updated + timedelta(minutes=5))
+                    if moved_at > until:
+                        break
+                    self.moved.add(task.id)
+                    later = task.day + timedelta(days=series.slump_shift)
+                    self.save(schedule_task(task, moved_at, self.board, week=None, day=later))
+                    continue
+                moment = self.at(task.day, *series.at) + timedelta(minutes=self.rng.randint(0, 20))
+                moment = max(moment, task.updated + timedelta(minutes=30))
+                if moment > until:
+                    break
+                done = complete_task(task, moment, self.board)
+                outcome = series.outcomes.get(self.series_stage.get(task.id, STORY_ARC.index(story)), "")
+                if outcome:
+                    done = with_outcome(done, moment, outcome)
+                self.save(done)
+                upcoming = self.save(next_occurrence(done, self.board, moment, rank=task.rank))
+                self.series_open[index] = upcoming.id
 
     def pick_day(self, days: Sequence[date]) -> date | None:
         """Mostly a weekday, sometimes Saturday, sometimes no day at all (just "this week")."""
@@ -676,7 +1057,7 @@ class _History:
 
     def play_past_week(self, label: str, story: WeekStory, next_story: WeekStory) -> None:
         days = week_days(label, self.board.week_start)
-        planned = self.plan_week(label, story, last_ad_hoc_day=days[5])
+        planned, repeating = self.plan_week(label, story, last_ad_hoc_day=days[5])
         # Exactly the story's share gets done (at least one), so a slump week reads as one whatever the seed.
         done_count = max(1, round(story.momentum * len(planned)))
         done_ids = {item.task.id for item in self.rng.sample(planned, done_count)}
@@ -694,13 +1075,14 @@ class _History:
                 self.carried.append(item)
             else:  # not this week, maybe some day: back to the unscheduled backlog
                 self.save(edit_task(item.task, review, self.board, column="backlog", week=None, day=None, due=None))
-        self.week_plans.append(self.week_plan(label, story, planned, review, next_story))
+        self.play_series(label, story, until=self.at(days[6], 23, 59))
+        self.week_plans.append(self.week_plan(label, story, planned + repeating, review, next_story))
 
     # --- the current week ---------------------------------------------------------------------------
 
     def play_current_week(self, label: str, story: WeekStory) -> None:
         """Part done: most of the earlier days' tasks finished, today's in progress, the rest to do."""
-        planned = self.plan_week(label, story, last_ad_hoc_day=self.today)
+        planned, repeating = self.plan_week(label, story, last_ad_hoc_day=self.today)
         by_day = sorted(planned, key=lambda item: (item.task.day or date.max, item.task.created))
         # Tasks with no day are as likely to be behind Sam as the part of the week already gone.
         elapsed = (self.today - week_days(label, self.board.week_start)[0]).days / 7
@@ -708,7 +1090,9 @@ class _History:
                                                else self.rng.random() < elapsed)]
         on_today = [item for item in by_day if item.task.day == self.today]
         done_ids = {item.task.id for item in self.rng.sample(earlier, round(story.momentum * len(earlier)))}
-        if on_today and self.rng.random() < 0.5:  # the first task of the day may be done already
+        # The first task of the day may be done already, unless it is the only one: today always shows
+        # work in progress. (The draw comes first so the random stream does not depend on the count.)
+        if self.rng.random() < 0.5 and len(on_today) > 1:
             done_ids.add(on_today[0].task.id)
         for item in earlier + on_today:
             if item.task.id in done_ids:
@@ -721,8 +1105,9 @@ class _History:
             day = min(item.task.day or self.today, self.today)
             started = max(self.at(day, 9, self.rng.randint(0, 50)), item.task.updated + timedelta(minutes=5))
             self.save(move_task(self.tasks[item.task.id], "doing", started, self.board))
+        self.play_series(label, story, until=datetime.combine(self.today, NOW_TIME, tzinfo=self.zone))
         self.add_backlog_ideas(story)
-        self.week_plans.append(self.week_plan(label, story, planned, None, None))
+        self.week_plans.append(self.week_plan(label, story, planned + repeating, None, None))
 
     def add_backlog_ideas(self, story: WeekStory) -> None:
         this_week = week_days(week_of(self.today, self.board.week_start), self.board.week_start)
@@ -737,9 +1122,10 @@ class _History:
 
     # --- the week file -----------------------------------------------------------------------------
 
-    def week_plan(self, label: str, story: WeekStory, planned: list[_Planned],
+    def week_plan(self, label: str, story: WeekStory, planned: Sequence[_Planned | Task],
                   reviewed_at: datetime | None, next_story: WeekStory | None) -> WeekPlan:
-        tasks = [item.task for item in planned]  # as planned, before the week happened
+        # As planned, before the week happened.
+        tasks = [item.task if isinstance(item, _Planned) else item for item in planned]
         final = [self.tasks[task.id] for task in tasks]
         values = _plan_values(story, tasks)
         intentions = {practice: template.format(**values) for practice, template in INTENTIONS.items()}
@@ -870,7 +1256,7 @@ def _plan_answers(story: WeekStory, tasks: Sequence[Task], values: Mapping[str, 
     }
     # A slump shows already at Sunday planning: only the essentials get an answer.
     essentials = ("skills.focus", "proactive.risk", "learning.question", "change.experiment")
-    if story.momentum < 0.5:
+    if story.momentum < SLUMP_MOMENTUM:
         answers = {key: answers[key] for key in essentials}
     return {key: text for key, text in answers.items() if text}
 
@@ -919,13 +1305,15 @@ def _fail(message: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m planner.demo",
-        description="Write a demo plan folder: eight weeks of a support analyst's move toward data analysis.",
+        description="Write a demo plan folder: a quarter (13 weeks) of a support analyst's move toward data "
+                    "analysis, and the current week.",
     )
     parser.add_argument("folder", metavar="DIR", type=Path, help="folder for the new plan (must not hold one)")
     parser.add_argument("--today", type=_iso_date, default=None,
                         help="the demo's today, YYYY-MM-DD (default: today in the plan's time zone)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    parser.add_argument("--weeks", type=int, default=8, help="past weeks of history (default 8)")
+    parser.add_argument("--weeks", type=int, default=DEMO_WEEKS,
+                        help=f"past weeks of history (default {DEMO_WEEKS}: a quarter)")
     parser.add_argument("--timezone", default="Europe/London", help="the plan's time zone")
     args = parser.parse_args(argv)
     if PlanStore(args.folder).exists():

@@ -13,7 +13,8 @@ The rules (docs/sync.md):
   one, or on a tie, the same side wins whichever side merges, so two machines agree), and the
   losing value is kept in the file under `[[conflicts]]` until someone resolves it;
 - fields that only make sense together (column, status, rank and done_at; week and day) are
-  decided together, so a merge never leaves a done task in the doing column;
+  decided together, so a merge never leaves a done task in the doing column; both sides making
+  the same move (both completed the task) is no conflict: the task was done when it was first done;
 - an edit beats a delete: a task deleted on one side and changed on the other comes back with the
   change.
 
@@ -22,7 +23,6 @@ Nothing here runs git or touches a file; `merge_documents` works on parsed TOML.
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 import tomllib
 from dataclasses import dataclass
@@ -212,6 +212,11 @@ class _Merger:
             same = all(not _differs(ours.get(key, _MISSING), theirs.get(key, _MISSING)) for key in group)
             if not (ours_changed and theirs_changed) or same:
                 continue
+            if group is position and all(not _differs(ours.get(key, _MISSING), theirs.get(key, _MISSING))
+                                         for key in ("column", "status")):
+                self.same_move(ours, theirs, merged)
+                decided.update(group)
+                continue
             ours_group = [ours.get(key, _MISSING) for key in group]
             theirs_group = [theirs.get(key, _MISSING) for key in group]
             ours_won = self.ours_wins(ours_group, theirs_group)
@@ -222,6 +227,18 @@ class _Merger:
                 if _differs(winner.get(key, _MISSING), loser.get(key, _MISSING)):
                     self.lost([key], loser.get(key, _MISSING), ours_won)
             decided.update(group)
+
+    def same_move(self, ours: Mapping[str, Any], theirs: Mapping[str, Any], merged: dict[str, Any]) -> None:
+        """Both sides moved the task to the same column and status (both completed it, say): not a
+        conflict. The place in the column is the later side's; `done_at` the earlier, when the
+        task was first done."""
+        winner = ours if self.ours_wins(ours.get("rank"), theirs.get("rank")) else theirs
+        for key in ("column", "status", "rank"):
+            if key in winner:
+                merged[key] = winner[key]
+        done = [value for value in (ours.get("done_at"), theirs.get("done_at")) if value is not None]
+        if done:
+            merged["done_at"] = min(done, key=lambda value: _moment(value, self.zone) or _EPOCH)
 
     def value(self, base: Any, ours: Any, theirs: Any, path: list[str]) -> Any:
         if not _differs(ours, theirs):
@@ -300,6 +317,8 @@ def merge_text(base: str, ours: str, theirs: str) -> str:
 
 def _changes(base: list[str], side: list[str]) -> list[tuple[int, int, list[str]]]:
     """(base start, base end, replacement lines) for each stretch `side` changed."""
+    import difflib  # here: only merging notes needs it, and every command imports this module
+
     matcher = difflib.SequenceMatcher(None, base, side, autojunk=False)
     return [(i1, i2, side[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
 

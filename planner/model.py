@@ -403,6 +403,14 @@ def schedule_task(task: Task, now: datetime, board: Board, *, week: str | None, 
     return _touch(task, _follow_schedule(task, replace(task, week=week, day=day), now, board), now)
 
 
+def carry_task(task: Task, now: datetime, board: Board, to_week: str | None) -> Task:
+    """An open task carried over at a week's review: into `to_week` (on no day yet), or with None
+    back to the first column, unscheduled. Never a delete: nothing is lost in a review."""
+    if to_week is not None:
+        return schedule_task(task, now, board, week=to_week, day=None)
+    return move_task(schedule_task(task, now, board, week=None, day=None), board.columns[0].id, now, board)
+
+
 def is_scheduled_this_week(task: Task, now: datetime, board: Board) -> bool:
     """True when the task is scheduled into the week that holds `now`: callers pass the session's
     now, in the plan's time zone, so "this week" is the same week the board and `planner add` see."""

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from planner.dates import format_minutes
-from planner.merge import task_conflicts
+from planner.merge import CONFLICTS_KEY, task_conflicts
 from planner.model import Board, Task, WeekView
 from planner.terminal import UNICODE, Glyphs
 from planner.text import cell_width, pad, printable, tag_label
@@ -76,7 +76,7 @@ def task_table(tasks: Sequence[Task], board: Board, labels: Mapping[str, str], s
         if task.estimate:
             details.append(format_minutes(task.estimate))
         details.extend(tag_label(tag) for tag in task.tags)
-        status = {"done": "✓ ", "deleted": "✗ "}.get(task.status, "") + ("⚠ " if "conflicts" in task.extra else "")
+        status = {"done": "✓ ", "deleted": "✗ "}.get(task.status, "") + ("⚠ " if CONFLICTS_KEY in task.extra else "")
         rows.append((printable(short_ids[task.id]), printable(titles.get(task.column, task.column)),
                      printable(labels.get(task.practice or "", task.practice or "-")), status + printable(task.title),
                      "  ".join(details)))

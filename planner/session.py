@@ -12,10 +12,10 @@ from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from planner.config import Config, index_path_for, load_config, undo_path_for
-from planner.dates import Clock, fixed_clock_from_env, in_zone, local_timezone, week_of
+from planner.dates import Clock, fixed_clock_from_env, in_zone, local_timezone, shift_week, week_of
 from planner.ids import new_task_id, short_ids
 from planner.model import (
     Board,
@@ -28,6 +28,9 @@ from planner.model import (
     rank_at_end,
 )
 from planner.store import PlanStore, Problem, StoreError
+
+if TYPE_CHECKING:  # scoring imports the plugin host; a command that lists tasks must not pay for it
+    from planner.scoring import WeekScore
 
 
 class UserError(Exception):
@@ -210,6 +213,24 @@ class Session:
             return None
         return result
 
+    def week_plans(self, last_week: str, count: int) -> dict[str, WeekPlan | None]:
+        """The week files of `count` weeks ending with `last_week`, by label."""
+        labels = [shift_week(last_week, offset, self.board.week_start) for offset in range(1 - count, 1)]
+        return {label: self.week_plan(label) for label in labels}
+
+    def score_weeks(self, last_week: str, count: int, tasks: Sequence[Task] | None = None,
+                    week_plans: Mapping[str, WeekPlan | None] | None = None) -> list[WeekScore]:
+        """The value scores of `count` weeks ending with `last_week`, oldest first; weeks before the
+        plan began have no data. `tasks` and `week_plans`: snapshots a caller took already (a
+        screen scoring in a thread passes the tasks it took on the app's thread)."""
+        from planner.scoring import plan_start, score_weeks
+
+        board, today = self.board, self.today()
+        tasks = list(self.tasks.values()) if tasks is None else tasks
+        week_plans = self.week_plans(last_week, count) if week_plans is None else week_plans
+        since = plan_start(tasks, self.store.week_labels(), board.week_start) or today
+        return score_weeks(self.host, board, last_week, count, tasks, week_plans, today, since)
+
     def week_view(self, label: str) -> WeekView:
         return make_week_view(label, self.week_plan(label), self.board.week_start, self.today())
 
@@ -262,7 +283,10 @@ class Session:
         task = replace(task, rank=rank_at_end(self.tasks.values(), task.column))
         self.store.add_task(task)
         self.tasks[task.id] = task
-        self.undo_log.record(None, task, f"add {task.title!r}")
+        # A repeating task logged as done already (made in the Done column) has a next one too.
+        also = self._next_occurrence(None, task, now) if task.repeat and task.is_done else []
+        self.also_changed = [other for _, other in also]
+        self.undo_log.record(None, task, f"add {task.title!r}", also)
         if task.is_done:
             self.host.task_completed(task)
         return task
@@ -281,8 +305,9 @@ class Session:
             self.host.task_completed(after)
         return after
 
-    def _next_occurrence(self, before: Task, done: Task, now: datetime) -> list[tuple[Task | None, Task]]:
-        """Make the next occurrence of a repeating task that just became done, as (before, after):
+    def _next_occurrence(self, before: Task | None, done: Task, now: datetime) -> list[tuple[Task | None, Task]]:
+        """Make the next occurrence of a repeating task that just became done (`before`: as it was,
+        None for a task made done), as (before, after):
         a new file, or a deleted one brought back (an undone done, done again). When the file is
         there already (made on another machine and synced, or by a done since undone and redone)
         nothing is made: the id comes from the series and the date, so it is never made twice."""
@@ -290,7 +315,7 @@ class Session:
         from planner.repeat import RepeatError, next_occurrence
 
         try:
-            upcoming = next_occurrence(done, self.board, now, rank=before.rank)
+            upcoming = next_occurrence(done, self.board, now, rank=before.rank if before else None)
         except RepeatError as error:
             self.notices.append(f"{error}; no next occurrence was made")
             return []

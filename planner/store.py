@@ -15,7 +15,6 @@ import contextlib
 import errno
 import fcntl
 import gc
-import hashlib
 import os
 import re
 from stat import S_IMODE, S_ISDIR, S_ISLNK, S_ISREG
@@ -149,7 +148,7 @@ def file_lock(path: Path, busy: str, timeout: float | None = None) -> Iterator[N
     timeout = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
     try:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    except OSError as error:
+    except OSError:
         if os.path.islink(path):
             raise StoreError(f"{path} is a symbolic link; a lock file must be a plain file (remove the link)") from None
         raise
@@ -229,7 +228,7 @@ def parse_toml(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except RecursionError:
-        raise tomllib.TOMLDecodeError(f"arrays or tables nested too deep") from None
+        raise tomllib.TOMLDecodeError("arrays or tables nested too deep") from None
 
 
 def _missing_key_line(text: str, key: str) -> int:
@@ -704,6 +703,8 @@ class PlanStore:
 
 
 def _digest(data: bytes | None) -> bytes:
+    import hashlib  # here: loading OpenSSL is ~3 ms of every command's start, and few commands write
+
     return b"" if data is None else hashlib.sha256(data).digest()
 
 

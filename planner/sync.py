@@ -166,11 +166,9 @@ def driver_command() -> str:
     return f"{shlex.quote(sys.executable)} -P -m planner merge-driver %O %A %B %P"
 
 
-def configure(git: Git, store: PlanStore, driver: str | None = None) -> list[str]:
+def configure(git: Git, store: PlanStore, driver: str | None = None) -> None:
     """Make the repository merge plan files with the planner's driver: .gitattributes, .gitignore
-    and the driver in .git/config (which a clone does not copy, so every sync sets it). Returns the
-    files it wrote."""
-    written = []
+    and the driver in .git/config (which a clone does not copy, so every sync sets it)."""
     for name, lines, whole in ((".gitattributes", GITATTRIBUTES_LINES, GITATTRIBUTES),
                                (".gitignore", (LOCK_FILE, ".*.tmp"), GITIGNORE)):
         path = store.root / name
@@ -182,16 +180,14 @@ def configure(git: Git, store: PlanStore, driver: str | None = None) -> list[str
             continue
         text = whole if not current else current + ("" if current.endswith("\n") else "\n") + "\n".join(missing) + "\n"
         atomic_write(path, text.encode("utf-8"))
-        written.append(name)
     if driver == driver_command():
-        return written  # `driver`: the setting as read already (the name is set with it)
+        return  # `driver`: the setting as read already (the name is set with it)
     wanted = {"merge.planner.name": "Value Planner: merge plan files field by field",
               "merge.planner.driver": driver_command()}
     for key, value in wanted.items():
         current = git.run("config", "--local", "--get", key, check=False).stdout.decode().strip()
         if current != value:
             git.run("config", "--local", key, value)
-    return written
 
 
 def identity_env(git: Git) -> None:
@@ -262,8 +258,14 @@ class Repository:
 
 
 def look(git: Git, root: Path) -> Repository:
-    found = git.run("rev-parse", "--show-toplevel", "--absolute-git-dir", "--symbolic-full-name", "HEAD",
-                    check=False)
+    # Both git runs at once: they are independent, and each costs a process start.
+    configured = git.start("config", "--null", "--get-regexp",
+                           r"^(merge\.planner\.driver|branch\..*\.remote|user\.email|remote\..*\.url)$")
+    try:
+        found = git.run("rev-parse", "--show-toplevel", "--absolute-git-dir", "--symbolic-full-name", "HEAD",
+                        check=False)
+    finally:
+        config_output = git.finish(configured, timeout=NETWORK_TIMEOUT_SECONDS).stdout
     lines = found.stdout.decode("utf-8", "replace").splitlines()
     if found.returncode != 0 and not lines:
         raise SyncError(f"{root} is not a git repository yet: `planner sync --init [URL]` makes one", 1)
@@ -278,9 +280,7 @@ def look(git: Git, root: Path) -> Repository:
         raise SyncError("the plan repository is not on a branch (a detached HEAD); "
                         f"`git -C {shlex.quote(str(root))} switch main` first", 1)
     branch = head.removeprefix("refs/heads/")
-    config = dict(_config_entries(git.run("config", "--null", "--get-regexp",
-                                          r"^(merge\.planner\.driver|branch\..*\.remote|user\.email|remote\..*\.url)$",
-                                          check=False).stdout))
+    config = dict(_config_entries(config_output))
     remotes = sorted(key.split(".")[1] for key in config if key.startswith("remote.") and key.endswith(".url"))
     remote = config.get(f"branch.{branch}.remote") or ("origin" if "origin" in remotes else
                                                        (remotes[0] if remotes else None))
@@ -306,13 +306,17 @@ def sync(store: PlanStore, progress: Progress = lambda step: None, *, interactiv
     # The first fetch starts now and runs while the local changes are checked and committed: it
     # touches only the remote's refs, and waiting on the network is most of a sync's time.
     fetching = git.start("fetch", "--quiet", remote) if remote is not None else None
+    lock = PlanLock(store)
     try:
-        with store.lock():
-            configure(git, store, repository.driver)
-            changes = local_changes(git, store, repository)
-            progress("Committing local changes")
-            result.committed = commit_local(git, changes)
+        lock.take()
+        configure(git, store, repository.driver)
+        changes = local_changes(git, store, repository)
+        progress("Committing local changes")
+        result.committed = commit_local(git, changes)
+        if fetching is None or fetching.poll() is None:
+            lock.release()  # git is still waiting on the network: the app may save meanwhile
     except BaseException:
+        lock.release()
         if fetching is not None:
             fetching.kill()
             fetching.communicate()
@@ -320,59 +324,112 @@ def sync(store: PlanStore, progress: Progress = lambda step: None, *, interactiv
     if remote is None:
         return result
     tracking = f"refs/remotes/{remote}/{branch}"
-    for attempt in range(PUSH_ATTEMPTS):
-        progress(f"Fetching from {remote}")
-        if fetching is not None:
-            fetched, fetching = git.finish(fetching, timeout=NETWORK_TIMEOUT_SECONDS), None
-        else:
-            fetched = git.run("fetch", "--quiet", remote, check=False, timeout=NETWORK_TIMEOUT_SECONDS)
-        if fetched.returncode != 0:
-            result.offline = last_line(fetched.stderr)
-            return result
-        found = git.run("rev-parse", "--quiet", "HEAD", tracking, check=False)
-        heads = found.stdout.decode().split()
-        theirs_exists = found.returncode == 0 and len(heads) == 2  # not before the first push
-        ours, theirs = heads if theirs_exists else ("", "")
-        if ours != theirs:
-            # One `git merge-base` says both whether theirs is in ours already (then it is the
-            # base) and whether the histories are related at all (a base exists).
-            base = git.run("merge-base", "HEAD", tracking, check=False).stdout.decode().strip()
-            if base != theirs:
-                with store.lock():
-                    # What the app saved while git fetched joins the commit before the merge.
-                    extra = commit_local(git, local_changes(git, store, repository))
-                    if extra:
-                        result.committed = f"{result.committed}, then {extra}" if result.committed else extra
-                    progress(f"Merging {remote}/{branch}")
-                    result.received += merge(git, store, tracking, repository.git_dir, related=bool(base))
-                ours = git.text("rev-parse", "HEAD")
-        if theirs_exists and ours == theirs:
-            return result
-        progress(f"Pushing to {remote}")
-        pushed = git.run("push", "--quiet", "--set-upstream", remote, f"HEAD:refs/heads/{branch}", check=False,
-                         timeout=NETWORK_TIMEOUT_SECONDS)
-        if pushed.returncode == 0:
-            result.pushed = True
-            return result
-        message = pushed.stderr.decode("utf-8", "replace")
-        if not any(sign in message for sign in REMOTE_MOVED):
-            result.offline = last_line(pushed.stderr)
-            return result
-        # The remote moved between our fetch and our push: fetch and merge again.
+    with lock:
+        for attempt in range(PUSH_ATTEMPTS):
+            progress(f"Fetching from {remote}")
+            if fetching is not None:
+                fetched, fetching = git.finish(fetching, timeout=NETWORK_TIMEOUT_SECONDS), None
+            else:
+                fetched = git.run("fetch", "--quiet", remote, check=False, timeout=NETWORK_TIMEOUT_SECONDS)
+            if fetched.returncode != 0:
+                result.offline = last_line(fetched.stderr)
+                return result
+            found = git.run("rev-parse", "--quiet", "HEAD", tracking, check=False)
+            heads = found.stdout.decode().split()
+            theirs_exists = found.returncode == 0 and len(heads) == 2  # not before the first push
+            ours, theirs = heads if theirs_exists else ("", "")
+            if ours != theirs:
+                # One `git merge-base` says both whether theirs is in ours already (then it is the
+                # base) and whether the histories are related at all (a base exists).
+                base = git.run("merge-base", "HEAD", tracking, check=False).stdout.decode().strip()
+                if base != theirs:
+                    ours = _merge_under_lock(git, store, repository, result, lock, tracking, related=bool(base),
+                                             progress=progress)
+            lock.release()  # the push (and a fetch again when the remote moved) waits on the network
+            if theirs_exists and ours == theirs:
+                return result
+            progress(f"Pushing to {remote}")
+            pushed = git.run("push", "--quiet", "--set-upstream", remote, f"HEAD:refs/heads/{branch}", check=False,
+                             timeout=NETWORK_TIMEOUT_SECONDS)
+            if pushed.returncode == 0:
+                result.pushed = True
+                return result
+            message = pushed.stderr.decode("utf-8", "replace")
+            if not any(sign in message for sign in REMOTE_MOVED):
+                result.offline = last_line(pushed.stderr)
+                return result
+            # The remote moved between our fetch and our push: fetch and merge again.
     raise SyncError(f"{remote} kept moving: pushed {PUSH_ATTEMPTS} times and was refused each time; "
                     "your changes are committed here, sync again in a moment")
 
 
-def local_changes(git: Git, store: PlanStore, repository: Repository) -> list[tuple[str, str]]:
-    """(status, path) of each plan file that differs from the last commit, after refusing (exit 2)
-    an unfinished merge and any changed file that does not parse. Only changed files are checked:
-    every committed one was checked when sync committed it or merged it."""
-    present = [path for path in PLAN_PATHS if os.path.lexists(store.root / path)]
-    listing = git.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--",
-                      *present).stdout.decode("utf-8", "replace")
-    changes = [(entry[:2], entry[3:]) for entry in listing.split("\0") if entry]
-    unmerged = sorted(path for status, path in changes if "U" in status or status in ("AA", "DD"))
+class PlanLock:
+    """The plan lock, taken and let go more than once in one sync: held while plan files are
+    committed and merged, not while git waits on the network."""
+
+    def __init__(self, store: PlanStore) -> None:
+        self.store = store
+        self._held: contextlib.AbstractContextManager | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._held is not None
+
+    def take(self) -> None:
+        if self._held is None:
+            held = self.store.lock()
+            held.__enter__()
+            self._held = held
+
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            held.__exit__(None, None, None)
+
+    def __enter__(self) -> PlanLock:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+def _merge_under_lock(git: Git, store: PlanStore, repository: Repository, result: SyncResult, lock: PlanLock,
+                      tracking: str, *, related: bool, progress: Progress) -> str:
+    """Merge `tracking` under the plan lock, recording what came in `result`; the new HEAD. When
+    the lock was let go for the fetch, what the app saved meanwhile is committed first (when the
+    fetch ended before the local commit did, the lock was kept and nothing can have been saved)."""
+    if not lock.held:
+        lock.take()
+        extra = commit_local(git, local_changes(git, store, repository))
+        if extra:
+            result.committed = f"{result.committed}, then {extra}" if result.committed else extra
+    progress(f"Merging {tracking.removeprefix('refs/remotes/')}")
+    result.received += merge(git, store, tracking, repository.git_dir, related=related)
+    return git.text("rev-parse", "HEAD")
+
+
+@dataclass
+class LocalChanges:
+    """What `git status` says: (status, path) of each plan file that differs from the last
+    commit, and whether the person staged other files themselves (sync then commits only its own)."""
+
+    files: list[tuple[str, str]]
+    others_staged: bool = False
+
+
+def local_changes(git: Git, store: PlanStore, repository: Repository) -> LocalChanges:
+    """The plan files that differ from the last commit, after refusing (exit 2) an unfinished
+    merge and any changed file that does not parse. Only changed files are checked: every
+    committed one was checked when sync committed it or merged it."""
+    # The whole folder, not just the plan paths: as fast (git reads the whole index either way),
+    # and it shows what else is staged.
+    listing = git.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"
+                      ).stdout.decode("utf-8", "replace")
+    everything = [(entry[:2], entry[3:]) for entry in listing.split("\0") if entry]
+    unmerged = sorted(path for status, path in everything if "U" in status or status in ("AA", "DD"))
     refuse_unfinished(repository.git_dir, store, unmerged)
+    changes = [(status, path) for status, path in everything if _in_plan_paths(path)]
+    others_staged = any(status[0] not in " ?!" for status, path in everything if not _in_plan_paths(path))
     problems = [problem for status, path in changes if "D" not in status
                 for problem in [_problem_in(store, path)] if problem is not None]
     if problems:
@@ -380,7 +437,11 @@ def local_changes(git: Git, store: PlanStore, repository: Repository) -> list[tu
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise SyncError(f"{shown}{more}\nnothing was committed or sent: fix "
                         f"{'these files' if len(problems) > 1 else 'this file'} first (`planner check` lists them)")
-    return changes
+    return LocalChanges(changes, others_staged)
+
+
+def _in_plan_paths(path: str) -> bool:
+    return path.split("/", 1)[0] in PLAN_PATHS
 
 
 def _problem_in(store: PlanStore, path: str):
@@ -411,8 +472,9 @@ def refuse_unfinished(git_dir: Path, store: PlanStore, unmerged: list[str]) -> N
                         f"files with the planner's rules and finishes it; `git -C {quoted} merge --abort` undoes it")
 
 
-def commit_local(git: Git, changes: list[tuple[str, str]]) -> str:
+def commit_local(git: Git, local: LocalChanges) -> str:
     """Commit the plan files that changed; the summary of what changed, or "" for nothing."""
+    changes = local.files
     if not changes:
         return ""
     import socket  # here, not at the top: a sync with nothing to commit does not need it
@@ -420,13 +482,16 @@ def commit_local(git: Git, changes: list[tuple[str, str]]) -> str:
     summary = describe_changes([("A" if "?" in status or "A" in status else "D" if "D" in status else "M", path)
                                 for status, path in changes])
     paths = sorted({path for _, path in changes})
-    # `git commit -- PATHS` takes the files as they are (removals too); only a file git does not
-    # know yet has to be added first. An add of every file was a second write of the index.
+    # `git commit --include -- PATHS` stages the files as they are (removals too) and commits all
+    # that is staged, in one write of the index; only a file git does not know yet has to be
+    # added first. When the person staged other files, `--only` (git's default with paths, which
+    # builds a second, temporary index: 1.5-2x slower) commits the plan files and leaves theirs.
     new = sorted({path for status, path in changes if status == "??"})
     if new:
         git.run("add", "--", *new)
     git.run("commit", "--quiet", "--no-verify", "-m", summary, "-m",
-            f"planner sync on {socket.gethostname() or 'this machine'}", "--", *paths)
+            f"planner sync on {socket.gethostname() or 'this machine'}",
+            "--only" if local.others_staged else "--include", "--", *paths)
     return summary
 
 
@@ -487,14 +552,18 @@ def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, related: 
             git.run("merge", "--abort", check=False)
             raise SyncError(f"the merge with {name} was undone, your folder is as it was: "
                             f"{last_line(merged.stderr + merged.stdout)}")
-        failed = merge_stages(git, store, unmerged, stage=False)
-        if failed:
-            git.run("merge", "--abort", check=False)
-            raise SyncError(f"the merge with {name} was undone, your folder is as it was; these files could "
-                            f"not be merged: {'; '.join(failed)}")
-        # --include stages the merged files and concludes the merge in one git run (git's own
-        # advice for finishing a conflicted merge), one write of the index instead of two.
-        git.run("commit", "--quiet", "--no-verify", "--no-edit", "--include", "--", *unmerged)
+        flush = BackgroundSync()
+        try:
+            failed = merge_stages(git, store, unmerged, stage=False, flush=flush.start)
+            if failed:
+                git.run("merge", "--abort", check=False)
+                raise SyncError(f"the merge with {name} was undone, your folder is as it was; these files could "
+                                f"not be merged: {'; '.join(failed)}")
+            # --include stages the merged files and concludes the merge in one git run (git's own
+            # advice for finishing a conflicted merge), one write of the index instead of two.
+            git.run("commit", "--quiet", "--no-verify", "--no-edit", "--include", "--", *unmerged)
+        finally:
+            flush.wait()
     changed = git.run("diff", "--name-only", "-z", before, "HEAD").stdout.decode("utf-8", "replace")
     received = [path for path in changed.split("\0") if path]
     problems = [problem for path in received for problem in [_problem_in(store, path)] if problem is not None]
@@ -538,10 +607,29 @@ def _without_unmerged_attributes(text: str) -> str:
     return text[:start] + (text[end + len(end_line) + 1:] if end >= 0 else "")
 
 
+class BackgroundSync:
+    """os.sync() in a thread (it lets go of the GIL): the merged files reach the disk while git
+    commits them, rather than before, and `wait` makes sure they have before sync says done."""
+
+    def __init__(self) -> None:
+        self.thread = None
+
+    def start(self) -> None:
+        import threading
+
+        self.thread = threading.Thread(target=os.sync, name="planner-sync-flush")
+        self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
 def merge_stages(git: Git, store: PlanStore, unmerged: dict[str, dict[int, str]], *,
-                 stage: bool = True) -> list[str]:
+                 stage: bool = True, flush: Callable[[], None] = os.sync) -> list[str]:
     """Merge each unmerged file from git's stages with the planner's rules, write it and (`stage`)
-    stage it; the files that could not be merged, with why."""
+    stage it; the files that could not be merged, with why. `flush` makes the written files
+    durable (one sync for all of them)."""
     from planner.merge import MergeError, merge_files
 
     zone = _zone(store)
@@ -566,7 +654,7 @@ def merge_stages(git: Git, store: PlanStore, unmerged: dict[str, dict[int, str]]
         atomic_write(store.root / path, merged, durable=False)
         done.append(path)
     if done:
-        os.sync()
+        flush()
     if done and not failed and stage:
         git.run("add", "--", *done)
     return failed

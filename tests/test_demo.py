@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+import shutil
+import tomllib
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from cli_runner import PlannerRunner
 from planner.dates import shift_week, week_days, week_of
-from planner.demo import DEMO_TODAY, PRACTICES, build_demo_plan, main
+from planner.ids import derived_task_id
+from planner.demo import DEMO_TODAY, PRACTICES, SERIES, build_demo_plan, main
 from planner.model import Task, WeekPlan
 from planner.store import LOCK_FILE, PlanStore
 
 EXAMPLE_PLAN = Path(__file__).resolve().parent.parent / "examples" / "demo-plan"
-PAST_WEEKS = 8
+PAST_WEEKS = 13  # a quarter
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -117,6 +121,60 @@ def test_week_files_hold_intentions_and_answers_for_every_practice(demo_root: Pa
     current = store.read_week(week_of(DEMO_TODAY))
     assert isinstance(current, WeekPlan)
     assert current.plan_answers and not current.review_answers and current.reviewed_at is None
+
+
+def series_of(tasks: dict[str, Task]) -> dict[str, list[Task]]:
+    """The repeating tasks by series (the first occurrence's id), in the order of their days."""
+    series: dict[str, list[Task]] = {}
+    for task in tasks.values():
+        if task.repeat:
+            series.setdefault(task.series or task.id, []).append(task)
+    return {first: sorted(occurrences, key=lambda task: task.day or date.min) for first, occurrences in series.items()}
+
+
+def test_each_series_runs_through_the_history_with_one_open_occurrence(demo_tasks: dict[str, Task]) -> None:
+    series = series_of(demo_tasks)
+    assert sorted(occurrences[0].title for occurrences in series.values()) == sorted(item.title for item in SERIES)
+    current = week_of(DEMO_TODAY)
+    for first, occurrences in series.items():
+        assert occurrences[0].id == first and occurrences[0].series is None
+        assert all(task.series == first for task in occurrences[1:])
+        assert len({(task.title, task.repeat, task.practice) for task in occurrences}) == 1
+        open_ones = [task for task in occurrences if task.is_open]
+        assert len(open_ones) == 1 and open_ones[0] is occurrences[-1], occurrences[0].title
+        assert open_ones[0].week in (current, shift_week(current, 1))
+        done = occurrences[:-1]
+        assert len(done) >= 5 and all(task.is_done for task in done)
+        assert done[0].week in past_week_labels()[:7]  # started in the first half of the quarter
+        # Each occurrence after the first is named by the series and the day it was made for, as the
+        # app names it: the rule's weekday, before any move to a later day.
+        weekday = occurrences[0].day.weekday()
+        for task in occurrences[1:]:
+            made_for = task.day - timedelta(days=(task.day.weekday() - weekday) % 7)
+            assert task.id == derived_task_id(first, made_for.isoformat()), task
+        assert any(task.outcome for task in done)
+    # The slump week moved occurrences rather than dropping them: one was done on another weekday.
+    moved = [task for occurrences in series.values() for task in occurrences
+             if task.is_done and task.day is not None and task.day.weekday() != occurrences[0].day.weekday()]
+    assert moved and {task.week for task in moved} <= {"2026-W43", "2026-W44"}
+
+
+def test_done_on_an_open_occurrence_makes_the_next_one_as_the_app_does(demo_root: Path, tmp_path: Path) -> None:
+    planner = PlannerRunner(tmp_path)
+    shutil.copytree(demo_root, planner.plans)
+    series = series_of(PlanStore(planner.plans).read_tasks()[0])
+    assert series
+    for first, occurrences in series.items():
+        upcoming = occurrences[-1]
+        weeks_between = (occurrences[-1].day - occurrences[-2].day).days // 7 if len(occurrences) > 1 else 1
+        assert weeks_between in (1, 2)  # every week / every 2 weeks, as the rules say
+        done = planner.ok("done", upcoming.id).stdout.splitlines()
+        next_day = upcoming.day + timedelta(weeks=weeks_between)
+        expected_id = derived_task_id(first, next_day.isoformat())
+        assert done[1].startswith(f"Next on {next_day:%a %Y-%m-%d}: "), done
+        made = tomllib.loads((planner.plans / "tasks" / f"{expected_id}.toml").read_text())
+        assert (made["title"], made["series"], made["repeat"], made["status"]) == (
+            upcoming.title, first, upcoming.repeat, "open")
 
 
 def test_committed_example_matches_a_fresh_build(demo_root: Path) -> None:

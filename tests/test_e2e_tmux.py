@@ -90,7 +90,7 @@ def test_add_a_task_in_a_real_terminal_and_quit(tmp_path: Path) -> None:
         # The new card, at the end of the column that had the cursor, its title shown literally
         # (wrapped in the narrow column, so look for a piece of it).
         screen = terminal.wait_for("[bold]portfolio[/")
-        assert "Backlog 17" in screen
+        assert "Backlog 34" in screen
         terminal.keys("q")
         deadline = time.monotonic() + 10
         while terminal.running() and time.monotonic() < deadline:

@@ -55,10 +55,11 @@ def test_streak(hits: list[bool], in_progress: bool, expected: Streak) -> None:
         ([50, 49.9, 50, 80], 50, False, Streak(2, 2)),
         # A week with no score at all breaks a streak: nothing was judged, nothing was reached.
         ([60, None, 70], 50, False, Streak(1, 1)),
-        # The demo plan's value scores W37-W48: 0 0 0 38 61 78 35 66 80 75 73 34, W48 in progress.
-        ([0, 0, 0, 38, 61, 78, 35, 66, 80, 75, 73, 34], 50, True, Streak(4, 4)),
-        ([0, 0, 0, 38, 61, 78, 35, 66, 80, 75, 73, 34], 50, False, Streak(0, 4)),
-        ([0, 0, 0, 38, 61, 78, 35, 66, 80, 75, 73, 34], 70, True, Streak(3, 3)),
+        # The demo plan's value scores W37-W48: 58 59 60 55 80 84 26 62 66 80 67 52, W48 in progress;
+        # the W43 slump ends the best run (W37-W42).
+        ([58, 59, 60, 55, 80, 84, 26, 62, 66, 80, 67, 52], 55, True, Streak(4, 6)),
+        ([58, 59, 60, 55, 80, 84, 26, 62, 66, 80, 67, 52], 55, False, Streak(0, 6)),
+        ([58, 59, 60, 55, 80, 84, 26, 62, 66, 80, 67, 52], 65, True, Streak(3, 3)),
         ([100, 100], 100, False, Streak(2, 2)),
     ],
 )

@@ -84,6 +84,22 @@ def test_a_move_is_decided_as_a_whole() -> None:
     assert "done_at" not in resolved and "conflicts" not in resolved
 
 
+def test_the_same_move_on_both_sides_is_no_conflict() -> None:
+    """Two machines that both mark a task done (a repeating task's occurrence, say) agree that it
+    is done: it was done when it was first done, and nobody has a conflict to resolve."""
+    base = task()
+    first = task(column="done", status="done", rank="m", done_at=later(2), updated=later(2))
+    second = task(column="done", status="done", rank="t", done_at=later(9), updated=later(9))
+    for merged in (merge_documents(base, first, second), merge_documents(base, second, first)):
+        assert "conflicts" not in merged
+        assert (merged["column"], merged["status"], merged["done_at"]) == ("done", "done", later(2))
+        assert merged["rank"] == "t" and merged["updated"] == later(9)  # the later side's place
+    # Different moves still conflict as a whole.
+    doing = task(column="doing", rank="m", updated=later(1))
+    assert {entry["field"] for entry in merge_documents(base, doing, second)["conflicts"]} == {
+        "column", "status", "rank", "done_at"}
+
+
 def test_an_edit_beats_a_delete_even_a_later_one() -> None:
     base = task()
     edited = task(title="Edited", updated=later(1))

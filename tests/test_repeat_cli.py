@@ -57,6 +57,20 @@ def test_add_done_undo_redo_of_a_repeating_task(planner: PlannerRunner) -> None:
     assert len(listed(planner)) == 1
 
 
+def test_a_repeating_task_added_as_done_has_its_next_one(planner: PlannerRunner) -> None:
+    """Logging a habit already done (added straight into Done) schedules the next, like a done;
+    undo of the add takes both back."""
+    added = planner.ok("add", "Weekly learning session", "--repeat", "every week on sat", "--day", "sat",
+                       "--column", "done").stdout.splitlines()
+    assert added[0].startswith("Added ") and added[0].endswith("Weekly learning session")
+    assert added[1].startswith("Next on Sat 2026-12-05: ")  # the clock: Thursday 26 November
+    [upcoming] = listed(planner)
+    [done] = [task for task in listed(planner, "--all") if task["status"] == "done"]
+    assert (done["day"], upcoming["day"], upcoming["series"]) == ("2026-11-28", "2026-12-05", done["id"])
+    assert planner.ok("undo").stdout.startswith("Undid add")
+    assert listed(planner) == [] and task_file(planner, upcoming["id"])["status"] == "deleted"
+
+
 def test_edit_sets_and_stops_the_rule(planner: PlannerRunner) -> None:
     task = add(planner, "Stretch")
     assert "repeat" not in task_file(planner, task["id"])
@@ -201,3 +215,6 @@ def test_two_clones_that_complete_the_same_occurrence_get_one_next_task(tmp_path
         assert len(upcoming) == 1 and upcoming[0]["day"] == "2026-12-15"
         assert upcoming[0]["conflicts"] == []  # both machines wrote the same task
         assert len(tasks) == 2
+        # Both completed the same occurrence: no conflict to resolve, done when first done (on A).
+        done = next(task for task in tasks if task["id"] == task_id)
+        assert done["conflicts"] == [] and done["done_at"].startswith("2026-11-26T11:00")

@@ -485,3 +485,53 @@ def test_the_merge_leaves_the_repository_attributes_as_they_were(machines: tuple
     assert b.task(one)["title"] == "One, edited on A" and b.task(one)["estimate"] == 45
     assert attributes.read_text() == "*.md diff=markdown\n"
     assert not (a.plans / ".git" / "info" / "attributes").exists()
+
+
+def test_files_the_person_staged_themselves_stay_out_of_the_sync_commit(machines: tuple[Machine, Machine]) -> None:
+    """Sync commits plan files only: a file the person staged by hand stays staged, uncommitted,
+    and so does an untracked one."""
+    a, b = machines
+    one = a.add("One")
+    sync_both(a, b)
+    (b.plans / "notes.md").write_text("my own notes, staged\n")
+    (b.plans / "scratch.txt").write_text("not even staged\n")
+    b.git("add", "notes.md")
+    b.edit(one, "--title", "One, edited on B", when=at(3, "b"))
+    b.sync()
+    assert b.git("show", "--name-only", "--format=", "HEAD").stdout.split() == [f"tasks/{one}.toml"]
+    assert b.git("diff", "--cached", "--name-only").stdout.split() == ["notes.md"]
+    assert "?? scratch.txt" in b.git("status", "--porcelain").stdout
+    a.sync()
+    assert a.task(one)["title"] == "One, edited on B" and not (a.plans / "notes.md").exists()
+
+
+def test_a_sync_that_merged_files_returns_only_once_they_are_on_disk(machines: tuple[Machine, Machine],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Merged files are flushed to the disk (one os.sync, in a thread while git commits them), and
+    sync waits for it before it says it is done."""
+    import threading
+    import time
+
+    from planner import sync
+    from planner.store import PlanStore
+
+    a, b = machines
+    one = a.add("One")
+    sync_both(a, b)
+    a.edit(one, "--title", "One, edited on A", when=at(5))
+    a.sync()
+    b.edit(one, "--estimate", "45m", when=at(6, "b"))
+    flushed: list[str] = []
+
+    def slow_sync() -> None:
+        time.sleep(0.5)
+        flushed.append(threading.current_thread().name)
+
+    monkeypatch.setattr(sync.os, "sync", slow_sync)
+    for key, value in {**b.env, "GIT_AUTHOR_NAME": "Pat", "GIT_AUTHOR_EMAIL": "pat@example.org",
+                       "GIT_COMMITTER_NAME": "Pat", "GIT_COMMITTER_EMAIL": "pat@example.org"}.items():
+        monkeypatch.setenv(key, value)
+    result = sync.sync(PlanStore(b.plans), interactive=False)
+    assert flushed == ["planner-sync-flush"], "sync returned before the merged files were flushed"
+    assert result.received == [f"tasks/{one}.toml"] and result.pushed
+    assert b.task(one)["title"] == "One, edited on A" and b.task(one)["estimate"] == 45

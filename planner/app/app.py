@@ -233,13 +233,7 @@ class PlannerApp(App[None]):
         except (StoreError, ModelError, UserError, OSError) as error:
             self.report_error(error)
             return None
-        also = self.session.also_changed
-        for upcoming in also:  # the next occurrence of a repeating task just done
-            when = f" on {upcoming.day:%a %d %b}" if upcoming.day else ""
-            self.notify(f"Next: {upcoming.title}{when}", markup=False, timeout=4)
-        if changed.repeat and self.session.notices:  # a rule that could not make the next one
-            self._tell_notices()
-        self._after_save({changed.id, *(other.id for other in also)})
+        self._after_save({changed.id, *self._tell_next_occurrences(changed)})
         if changed.is_done and not task.is_done:  # just done, whichever way: ask what it changed
             from planner.app.dialogs.outcome import ask_outcome
 
@@ -252,8 +246,18 @@ class PlannerApp(App[None]):
         except (StoreError, ModelError, UserError, OSError) as error:
             self.report_error(error)
             return None
-        self._after_save({task.id})
+        self._after_save({task.id, *self._tell_next_occurrences(task)})
         return task
+
+    def _tell_next_occurrences(self, task: Task) -> set[str]:
+        """Say which next occurrence the save of a repeating task made (or why none); their ids."""
+        also = self.session.also_changed
+        for upcoming in also:
+            when = f" on {upcoming.day:%a %d %b}" if upcoming.day else ""
+            self.notify(f"Next: {upcoming.title}{when}", markup=False, timeout=4)
+        if task.repeat and self.session.notices:  # a rule that could not make the next one
+            self._tell_notices()
+        return {other.id for other in also}
 
     def change_week(self, label: str, change: Callable[[WeekPlan], WeekPlan]) -> WeekPlan | None:
         """Save a change to a week file and tell the screens; None (with a notice) when refused."""

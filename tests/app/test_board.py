@@ -47,8 +47,8 @@ async def test_the_board_shows_the_columns_and_this_weeks_done(app: PlannerApp) 
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
         headers = [cards.header for cards in app.screen.lists]
-        assert headers == ["Backlog 16", "This week 5", "Doing 2/3", "Done 5 this week"]
-        assert "Ask @anna how the BI team reviews each other's SQL" in titles(app, "this-week")
+        assert headers == ["Backlog 33", "This week 6", "Doing 2/3", "Done 6 this week"]
+        assert "Share the churn notebook draft with @priya and ask where it loses her" in titles(app, "this-week")
 
 
 async def test_create_a_task_from_the_form(app: PlannerApp, store: PlanStore) -> None:
@@ -264,7 +264,7 @@ async def test_filter_by_text_practice_and_tag(app: PlannerApp) -> None:
         assert "No task matches the filter" in hint_on_screen(app)
         await pilot.press("enter", "escape")
         await pilot.pause()
-        assert len(cards(app, "backlog").task_ids) == 16
+        assert len(cards(app, "backlog").task_ids) == 33
         assert hint_on_screen(app) == ""
 
 

@@ -24,7 +24,7 @@ from planner.app.widgets.card_list import CardList
 from planner.store import PlanStore
 
 SMALL = (80, 24)
-NOTEBOOKS = "Move my analysis notebooks from Excel to Jupyter"  # open, in the demo's "Doing"
+NOTEBOOKS = "Rehearse the 10-minute churn walkthrough out loud, timed"  # open, in the demo's "Doing"
 
 
 def fully_shown(app: PlannerApp, widget: Widget) -> bool:

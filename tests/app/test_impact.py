@@ -44,7 +44,9 @@ async def test_this_quarters_outcomes_grouped_by_practice_with_numbers_and_peopl
                 totals[metric] = totals.get(metric, 0) + value
         for metric, value in totals.items():
             assert f"{value:g} {metric.replace('_', ' ')}" in summary
-        assert "People maria" in summary and "Value " in summary and "weekly value score" in summary
+        # Jon and Maria each on 7 of the quarter's done tasks (a tie goes by name), then Raj on 5.
+        assert "People jon (7), maria (7), raj (5)" in summary
+        assert "Value " in summary and "weekly value score" in summary
         shown = rows(screen)
         assert shown[0].startswith("SKILL") and "Sharpen your skills" in shown[0]
         titles = [row for row in shown if row.startswith("  W")]
@@ -118,3 +120,37 @@ async def test_a_hidden_impact_screen_waits_and_shows_changes_when_it_comes_back
         await pilot.press("5")
         await pilot.pause()
         assert any("Made while hidden" in row for row in rows(screen))
+
+
+async def test_the_trend_is_of_the_weeks_so_far(app: PlannerApp) -> None:
+    """The quarter's weeks still to come are not scored as zeros: the average is of W40-W48."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_impact(pilot)
+        summary = text(screen.query_one("#impact-summary", Static))
+        scores = [result.value for result in app.session.score_weeks("2026-W48", 9) if result.has_data]
+        assert len(scores) == 9 and all(value is not None for value in scores)
+        assert (f"weekly value score 2026-W40–W48: average {sum(scores) / len(scores):.0f}, "
+                f"best {max(scores):.0f}") in summary
+
+
+async def test_in_a_quarters_first_days_it_opens_on_the_quarter_before(plans, monkeypatch) -> None:
+    """On 4 January the new quarter holds three days: the screen opens on last quarter, says so,
+    and `]` shows this one."""
+    from planner.session import Session
+
+    monkeypatch.setenv("PLANNER_NOW", "2027-01-04T09:00:00+00:00")
+    app = PlannerApp(Session(plans), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_impact(pilot)
+        header = text(screen.query_one("#impact-header", Static))
+        assert header.startswith("Impact 01 Oct 2026 – 31 Dec 2026")
+        assert "this quarter has only just begun: ] shows it" in header
+        assert any(row.startswith("  W") for row in rows(screen))
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        header = text(screen.query_one("#impact-header", Static))
+        assert header.startswith("Impact 01 Jan 2027 – 31 Mar 2027") and "just begun" not in header
+        await pilot.press("left_square_bracket")  # back to last quarter, chosen now: no note
+        await pilot.pause()
+        header = text(screen.query_one("#impact-header", Static))
+        assert header.startswith("Impact 01 Oct 2026") and "just begun" not in header

@@ -294,7 +294,7 @@ async def test_a_second_app_on_the_same_folder(plans: Path) -> None:
     assert set(PlanStore(plans).read_task(task_id).tags) == {"from-first", "from-second", "from-first-again"}
 
 
-SECOND_APP_TASK = "0fdbj2ps90a56hbw"  # a backlog task of the demo plan
+SECOND_APP_TASK = "e7rkc6kqbcnfhdhz"  # a backlog task of the demo plan, without tags
 SECOND_APP = f"""
 import asyncio, sys, time
 from planner.app.app import PlannerApp

@@ -84,3 +84,23 @@ async def test_the_form_edits_the_rule_and_explains_a_bad_one(app: PlannerApp, s
         assert isinstance(app.screen, BoardScreen)
         assert store.read_task(task.id).repeat == "every weekday"
         assert "↻" in card_text(app, task.id)
+
+
+async def test_a_repeating_card_added_in_done_makes_the_next_one(app: PlannerApp, store: PlanStore) -> None:
+    """A habit logged as done from the board (a new card in Done, with a rule) schedules the next."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        cards(app, "done").focus()
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#title").value = "Weekly learning session"
+        app.screen.query_one("#repeat").value = "every week"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await back_to_the_board(pilot, app)
+        tasks = [task for task in store.read_tasks()[0].values() if task.title == "Weekly learning session"]
+        [done] = [task for task in tasks if task.is_done]
+        [upcoming] = [task for task in tasks if task.is_open]
+        assert upcoming.series == done.id and upcoming.repeat == "every week"
+        assert done.id in cards(app, "done").task_ids
+        assert any(upcoming.id in cards(app, column.id).task_ids for column in app.session.board.columns)

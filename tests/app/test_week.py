@@ -22,10 +22,12 @@ from planner.store import PlanStore
 SIZE = (120, 40)
 THIS_WEEK = "2026-W48"
 # Tasks of the demo's week 2026-W48.
-NOTEBOOKS = "tpw8dbgt2jyyg9qr"  # Thursday 26, open, practice change
-CHARTS = "e7rkc6kqbcnfhdhz"  # Saturday 28, open, practice skills
-AUTOMATION = "smm14dc1q6yme0xv"  # no day, open
-RENEW = "fnq7xjvmnfyfz0hg"  # Tuesday 24, done
+NOTEBOOKS = "pp9mfq4p1pj9wxjy"  # Thursday 26, open (doing), practice skills: the churn walkthrough rehearsal
+CHARTS = "j3anv36dmjxf2j4e"  # Saturday 28, open, practice learning: the weekly study hour (repeats)
+AUTOMATION = "rzzxk1rg21ac8k82"  # no day, open
+RENEW = "vnyhxf3fmh265xaa"  # Wednesday 25, done, practice proactive
+# The next week's only task: the next 1:1 with Maria, made when Tuesday 17's was done.
+MARIA_NEXT = "d6azazxh5phmqagy"  # Tuesday 1 Dec, open
 MARKUP_TITLE = "[bold]not bold[/bold] [@click=app.quit]quit[/] [/"
 
 
@@ -76,28 +78,28 @@ async def test_key_2_shows_this_week_with_tasks_on_their_days(app: PlannerApp) -
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_week(pilot)
         assert screen.week == THIS_WEEK
-        assert header(screen).startswith("2026-W48  23–29 Nov 2026  this week  5/12 done")
+        assert header(screen).startswith("2026-W48  23–29 Nov 2026  this week  6/14 done")
         headers = [plain(column.query_one(".day-header", Static)) for column in screen.columns]
         assert [text[:7] for text in headers] == [
             " Mon 23", " Tue 24", " Wed 25", "•Thu 26", " Fri 27", " Sat 28", " Sun 29", " Any da"]
         assert headers[3].startswith("•Thu 26 today")
         assert day_list(screen, date(2026, 11, 26)).task_ids == [NOTEBOOKS]
         assert CHARTS in day_list(screen, date(2026, 11, 28)).task_ids
-        assert RENEW in day_list(screen, date(2026, 11, 24)).task_ids
+        assert RENEW in day_list(screen, date(2026, 11, 25)).task_ids
         assert AUTOMATION in day_list(screen, None).task_ids
         assert day_list(screen, date(2026, 11, 29)).task_ids == []
         # Today's column has the focus, and its task is spelled out in full under the days.
         assert screen.focused is day_list(screen, date(2026, 11, 26))
-        assert "Move my analysis notebooks from Excel to Jupyter" in plain(screen.query_one("#selected", Static))
+        assert "Rehearse the 10-minute churn walkthrough out loud, timed" in plain(screen.query_one("#selected", Static))
         # A done task is ticked; every card is one line of badge and title.
-        assert any(text.startswith("PROACT ✓ Renew") or text.startswith("PR ✓ Renew")
-                   for text in list_texts(day_list(screen, date(2026, 11, 24))))
+        assert any(text.startswith("PROACT ✓ Prepare the numbers") or text.startswith("PR ✓ Prepare the numbers")
+                   for text in list_texts(day_list(screen, date(2026, 11, 25))))
         # Intentions and scores of the week.
         intentions = words(screen.query_one("#intentions", Static))
-        assert "Spend real time with @anna" in intentions
+        assert "Spend real time with @raj" in intentions
         scores = words(screen.query_one("#scores", ScorePanel))
         assert "weekly value score" in scores
-        assert "60 of 180 target minutes of skill practice done" in scores
+        assert "90 of 180 target minutes of skill practice done" in scores
 
 
 async def test_brackets_and_t_move_between_weeks(app: PlannerApp) -> None:
@@ -107,7 +109,9 @@ async def test_brackets_and_t_move_between_weeks(app: PlannerApp) -> None:
         await pilot.pause()
         assert screen.week == "2026-W49"
         assert header(screen).startswith("2026-W49  30 Nov – 6 Dec 2026  next week")
-        assert all(not cards.task_ids for cards in screen.lists)
+        # Nothing planned yet but the next occurrence of a repeating task, on its day.
+        assert [(cards.day, cards.task_ids) for cards in screen.lists if cards.task_ids] == [
+            (date(2026, 12, 1), [MARIA_NEXT])]
         await pilot.press("left_square_bracket", "left_square_bracket")
         await pilot.pause()
         assert screen.week == "2026-W47"
@@ -169,7 +173,8 @@ async def test_done_toggle_and_unschedule(app: PlannerApp, store: PlanStore) -> 
         await pilot.pause()
         assert store.read_task(NOTEBOOKS).status == "done"
         await pilot.press("escape")  # skips the outcome
-        assert "✓" in list_texts(day_list(screen, date(2026, 11, 26)))[0]
+        today = day_list(screen, date(2026, 11, 26))
+        assert "✓" in list_texts(today)[today.task_ids.index(NOTEBOOKS)]
         await pilot.press("x")
         await pilot.pause()
         assert store.read_task(NOTEBOOKS).status == "open"
@@ -222,10 +227,10 @@ async def test_markup_in_titles_answers_and_intentions_shows_literally(app: Plan
         await pilot.press("i")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, IntentionDialog) and dialog.practice_id == "change"
+        assert isinstance(dialog, IntentionDialog) and dialog.practice_id == "skills"
         await pilot.press("ctrl+u", *"[b]big[/b] [@click=app.quit]", "enter")
         await pilot.pause()
-        assert store.read_week(THIS_WEEK).intentions["change"] == "[b]big[/b] [@click=app.quit]"
+        assert store.read_week(THIS_WEEK).intentions["skills"] == "[b]big[/b] [@click=app.quit]"
         assert "[b]big[/b] [@click=app.quit]" in words(screen.query_one("#intentions", Static))
         assert app.is_running
 
@@ -283,6 +288,7 @@ def test_week_columns_places_tasks_done_in_the_week_on_the_day_they_were_done(ap
     placed = week_columns([*session.tasks.values(), stray], week)
     assert stray in placed.days[date(2026, 11, 24)]
     assert [task.id for task in placed.days[date(2026, 11, 26)]] == [NOTEBOOKS]
+    assert AUTOMATION in [task.id for task in placed.any_day]  # scheduled into the week, without a day
     # What is left to do comes before what is done.
     tuesday = placed.days[date(2026, 11, 24)]
     assert [task.is_done for task in tuesday] == sorted(task.is_done for task in tuesday)

@@ -25,7 +25,7 @@ from planner.app.widgets.cards import practice_badge
 from planner.app.widgets.score_panel import change_style, format_change, hanging_line
 from planner.app.widgets.toggle_list import NUMBERED, ToggleItem, ToggleList
 from planner.dates import format_minutes, shift_week
-from planner.model import Task, answer_key, move_task, one_line, schedule_task, tasks_of_week
+from planner.model import Task, answer_key, carry_task, one_line, tasks_of_week
 from planner.report import format_score, score_bar
 from planner.text import printable
 
@@ -432,13 +432,12 @@ class CarryPage(FlowPage):
         for task in carry.tasks:
             choice = carry.choices[task.id]
             if choice is MOVE:
-                changed = app.change_task(task.id, lambda current, now, board: schedule_task(
-                    current, now, board, week=label, day=None), f"move {task.title!r} to {label}")
+                changed = app.change_task(task.id, lambda current, now, board: carry_task(current, now, board, label),
+                                          f"move {task.title!r} to {label}")
                 moved += changed is not None
             elif choice is DROP:
-                changed = app.change_task(task.id, lambda current, now, board: move_task(
-                    schedule_task(current, now, board, week=None, day=None), first_column.id, now, board),
-                    f"drop {task.title!r} from {self.flow.label}")
+                changed = app.change_task(task.id, lambda current, now, board: carry_task(current, now, board, None),
+                                          f"drop {task.title!r} from {self.flow.label}")
                 dropped += changed is not None
         said = []
         if moved:

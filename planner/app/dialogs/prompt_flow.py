@@ -262,17 +262,8 @@ class WeekFlow(ModalScreen[None]):
 
     def trend(self) -> Content:
         """The value score of the last weeks up to this one: `W43 40 · W44 52 · W45 -`."""
-        from planner.scoring import plan_start, score_weeks
-
-        session = self.app.session
-        board = session.board
-        tasks = list(session.tasks.values())
-        labels = [shift_week(self.label, offset, board.week_start) for offset in range(1 - TREND_WEEKS, 1)]
-        since = plan_start(tasks, session.store.week_labels(), board.week_start) or session.today()
-        results = score_weeks(session.host, board, self.label, TREND_WEEKS, tasks,
-                              {label: session.week_plan(label) for label in labels}, session.today(), since)
         parts = []
-        for result in results:
+        for result in self.app.session.score_weeks(self.label, TREND_WEEKS):
             if not result.has_data:
                 continue
             value = result.value

@@ -3,8 +3,9 @@ of the tasks done in it, grouped by practice, with the people who benefited, the
 metric, and the weekly value score over the period (planner.brag gathers them; `planner brag` writes
 the same as a document).
 
-The period is this quarter at first; m, q, h and y choose a month, a quarter, a half or a year, and
-[ and ] step back and forth. `/` filters as on the board; Enter opens a task's details.
+The period is this quarter at first (in its first two weeks, the quarter before, which holds the
+recent work); m, q, h and y choose a month, a quarter, a half or a year, and [ and ] step back and
+forth. `/` filters as on the board; Enter opens a task's details.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from planner.app import look
 from planner.app.widgets.cards import practice_badge
 from planner.app.widgets.footer import PlannerFooter
 from planner.app.widgets.title_bar import TitleBar
-from planner.dates import PERIOD_MONTHS, months_later, period_of, shift_week, week_days, week_of
+from planner.dates import PERIOD_MONTHS, months_later, period_of, week_days, week_of
 from planner.filters import TaskFilter, parse_filter
 from planner.model import one_line
 from planner.text import printable
 
 PERIOD_NAMES = {1: "month", 3: "quarter", 6: "half", 12: "year"}
+#: In a quarter's first days the screen opens on the quarter before, which holds the recent work.
+JUST_BEGUN_DAYS = 14
 
 
 class OutcomeList(OptionList):
@@ -63,7 +66,9 @@ class ImpactScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.months = PERIOD_MONTHS["quarter"]
-        self.anchor: date | None = None  # a day inside the period shown; today at first
+        self.anchor: date | None = None  # a day inside the period shown; None: today
+        #: True while the screen shows the last quarter because this one has only just begun.
+        self.just_begun = False
         self.filter = TaskFilter()
 
     def compose(self) -> ComposeResult:
@@ -77,6 +82,11 @@ class ImpactScreen(Screen):
     def on_mount(self) -> None:
         # A hidden Impact screen waits: on_screen_resume shows it afresh (a save must not pay for it).
         self.app.plan_changed.subscribe(self, lambda _: self.show() if self.is_current else None)
+        today = self.app.session.today()
+        start, _ = period_of(today, self.months)
+        if (today - start).days < JUST_BEGUN_DAYS:
+            # On 3 January this quarter holds three days: open on the last one, where the work is.
+            self.anchor, self.just_begun = months_later(start, -self.months), True
         self.show()
 
     def on_screen_resume(self) -> None:
@@ -91,14 +101,14 @@ class ImpactScreen(Screen):
     def action_period(self, months: int) -> None:
         """A month, quarter, half or year: the one holding today while today is in the period shown."""
         start, end = self.period
-        if start <= self.app.session.today() <= end:
+        if start <= self.app.session.today() <= end or self.just_begun:
             self.anchor = None
-        self.months = months
+        self.months, self.just_begun = months, False
         self.show()
 
     def action_shift(self, step: int) -> None:
         start, _ = self.period
-        self.anchor = months_later(start, step * self.months)
+        self.anchor, self.just_begun = months_later(start, step * self.months), False
         self.show()
 
     # --- what is shown -------------------------------------------------------------------------------
@@ -116,6 +126,7 @@ class ImpactScreen(Screen):
                                                 *(f"tag:{t}" for t in self.filter.tags)))) if self.filter.active else ""
         self.query_one("#impact-header", Static).update(Content.assemble(
             ("Impact ", "bold"), f"{evidence.period}", (f"  ({kind}: m q h y, [ ] step)", "dim"),
+            ("  this quarter has only just begun: ] shows it" if self.just_begun else "", "italic"),
             (filtered, "italic")))
         self.show_summary(evidence)
         self.show_outcomes(evidence)
@@ -179,16 +190,14 @@ class ImpactScreen(Screen):
 
     def _compute_trend(self, start: date, end: date, tasks) -> None:
         from planner.insights import sparkline
-        from planner.scoring import plan_start, score_weeks
 
         session = self.app.session
-        board = session.board
-        first, last = week_of(start, board.week_start), week_of(end, board.week_start)
-        count = (week_days(last, board.week_start)[0] - week_days(first, board.week_start)[0]).days // 7 + 1
-        since = plan_start(tasks, session.store.week_labels(), board.week_start) or session.today()
-        labels = [shift_week(last, offset, board.week_start) for offset in range(1 - count, 1)]
-        results = score_weeks(session.host, board, last, count, tasks,
-                              {label: session.week_plan(label) for label in labels}, session.today(), since)
+        week_start = session.board.week_start
+        # Weeks still to come have nothing to score: a trend of the quarter so far.
+        end = min(end, session.today())
+        first, last = week_of(start, week_start), week_of(end, week_start)
+        count = (week_days(last, week_start)[0] - week_days(first, week_start)[0]).days // 7 + 1
+        results = session.score_weeks(last, count, tasks) if start <= end else []
         values = [result.value if result.has_data else None for result in results]
         scored = [value for value in values if value is not None]
         if get_current_worker().is_cancelled:

@@ -21,9 +21,7 @@ from planner.app.widgets.footer import PlannerFooter
 from planner.app.widgets.cards import practice_badge
 from planner.app.widgets.chart import PracticeSparklines, WeekBars, score_text, short_label, wrapped_under
 from planner.app.widgets.title_bar import TitleBar
-from planner.dates import shift_week
 from planner.insights import Insights, build_insights
-from planner.scoring import plan_start, score_weeks
 
 DEFAULT_WEEKS = 12
 MIN_WEEKS = 4
@@ -116,14 +114,11 @@ class InsightsScreen(Screen):
         session = self.app.session
         # Snapshots taken here, on the app's thread: the worker must not see the dict change under it.
         tasks = list(session.tasks.values())
-        board, host, today = session.board, session.host, session.today()
         last_week, count = session.current_week(), self.weeks
 
         def work() -> Insights:
-            labels = [shift_week(last_week, offset, board.week_start) for offset in range(1 - count, 1)]
-            week_plans = {label: session.week_plan(label) for label in labels}
-            since = plan_start(tasks, session.store.week_labels(), board.week_start) or today
-            results = score_weeks(host, board, last_week, count, tasks, week_plans, today, since)
+            week_plans = session.week_plans(last_week, count)
+            results = session.score_weeks(last_week, count, tasks, week_plans)
             in_progress = bool(results) and not results[-1].week.is_past
             return build_insights(results, week_plans, last_in_progress=in_progress)
 
