@@ -177,7 +177,37 @@ def test_cli_commands_on_the_real_clock_in_another_zone(kolkata_plan: Path, tmp_
     commands = [("list", "--all"), ("list", "--json"), ("show", some_task), ("week",), ("week", "last"),
                 ("score", "--weeks", "8"), ("score", "--weeks", "8", "--json"), ("export",),
                 ("export", "--format", "json"), ("add", "Real clock", "--day", "fri", "--due", "+3d"),
-                ("review", "last"), ("check",)]
+                ("review", "last"), ("check",), ("brag", "this-quarter"), ("brag", "last-quarter", "--format", "html"),
+                ("brag", "this-year", "--format", "json"), ("export", "--format", "ics", "--week", "next")]
     for _ in range(2):  # the second round on a warm index
         for command in commands:
             runner.ok(*command)
+
+
+def test_a_repeating_task_on_the_real_clock_restarted(kolkata_plan: Path, tmp_path: Path) -> None:
+    """Done twice on the real clock, each in its own process: every occurrence lands on the rule's
+    next weekday after the one before, in the plan's zone, with one open occurrence at a time."""
+    import json
+
+    runner = PlannerRunner(tmp_path)
+    runner.env.pop("PLANNER_NOW")
+    runner.env["TZ"] = MACHINE_ZONE
+    runner.env["PLANNER_PLANS"] = str(kolkata_plan)
+    today = datetime.now(ZoneInfo(PLAN_ZONE)).date()
+    first = json.loads(runner.ok("add", "Stand-up notes", "--repeat", "every weekday", "--day", "today",
+                                 "--json").stdout)
+    assert first["day"] == today.isoformat()
+    day, current = today, first
+    for _ in range(2):
+        runner.ok("done", current["id"], "--outcome", "Posted before the stand-up")
+        upcoming = [task for task in json.loads(runner.ok("list", "--all", "--json").stdout)
+                    if task.get("series") == first["id"] and task["status"] == "open"]
+        assert len(upcoming) == 1
+        day = day + timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        assert upcoming[0]["day"] == day.isoformat()
+        current = upcoming[0]
+    highlights = json.loads(runner.ok("brag", "this-year", "--format", "json").stdout)["highlights"]
+    assert [item["outcome"] for item in highlights if item["title"] == "Stand-up notes"] == \
+        ["Posted before the stand-up"] * 2

@@ -154,3 +154,37 @@ async def test_in_a_quarters_first_days_it_opens_on_the_quarter_before(plans, mo
         await pilot.pause()
         header = text(screen.query_one("#impact-header", Static))
         assert header.startswith("Impact 01 Oct 2026") and "just begun" not in header
+
+
+async def test_on_the_real_clock_restarted_it_shows_the_period_of_today(plans, monkeypatch) -> None:
+    """Three starts on the real clock (the derived index warm after the first): the period holds
+    today (or, in a quarter's first two weeks, is the quarter before), and an outcome saved in one
+    start is counted in the next."""
+    from datetime import timedelta
+
+    from planner.dates import months_later, period_of
+    from planner.model import complete_task, with_outcome
+    from planner.session import Session
+
+    monkeypatch.delenv("PLANNER_NOW", raising=False)
+    session = Session(plans)
+    today = session.today()
+    start, end = period_of(today, 3)
+    if (today - start).days < 14:
+        start, end = months_later(start, -3), start - timedelta(days=1)
+    counts = []
+    for run in range(3):
+        app = PlannerApp(Session(plans), watch=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            if run == 1:
+                task = app.session.add_task("Real-clock outcome", practice="skills")
+                app.session.change_task(task, lambda current, now, board: with_outcome(
+                    complete_task(current, now, board), now, "It worked", {}))
+            screen = await open_impact(pilot)
+            header = text(screen.query_one("#impact-header", Static))
+            assert header.startswith(f"Impact {start:%d %b %Y} – {end:%d %b %Y}")
+            counts.append(int(text(screen.query_one("#impact-summary", Static)).split()[0]))
+    if start <= today <= end:  # the outcome made today is in the period shown
+        assert counts[1] == counts[0] + 1 and counts[2] == counts[1]
+    else:
+        assert counts[0] == counts[1] == counts[2]

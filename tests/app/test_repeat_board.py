@@ -104,3 +104,30 @@ async def test_a_repeating_card_added_in_done_makes_the_next_one(app: PlannerApp
         assert upcoming.series == done.id and upcoming.repeat == "every week"
         assert done.id in cards(app, "done").task_ids
         assert any(upcoming.id in cards(app, column.id).task_ids for column in app.session.board.columns)
+
+
+async def test_done_in_the_app_after_the_cli_did_it_makes_no_second_next_one(app: PlannerApp, store: PlanStore,
+                                                                            tmp_path) -> None:
+    """Two writers: `planner done` in a shell marks the occurrence done (and makes the next one)
+    while the app still shows it open; `x` in the app then finds it done on disk and makes nothing."""
+    from cli_runner import PlannerRunner
+
+    occurrence = next(task for task in app.tasks.values() if task.repeat and task.is_open and task.column == "this-week")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        this_week = cards(app, "this-week")
+        this_week.focus()
+        this_week.highlighted = this_week.task_ids.index(occurrence.id)
+        await pilot.pause()
+        shell = PlannerRunner(tmp_path)
+        shell.env["PLANNER_NOW"] = "2026-11-26T17:00:00+00:00"
+        assert "Next on" in shell.ok("done", occurrence.id).stdout
+        done_by_shell = store.read_task(occurrence.id).done_at
+        await pilot.press("x")
+        await pilot.pause()
+        await back_to_the_board(pilot, app)
+    series = occurrence.series or occurrence.id
+    tasks = store.read_tasks()[0].values()
+    upcoming = [task for task in tasks if (task.series or task.id) == series and task.is_open]
+    assert len(upcoming) == 1
+    assert store.read_task(occurrence.id).is_done and store.read_task(occurrence.id).done_at == done_by_shell
