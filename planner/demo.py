@@ -718,7 +718,7 @@ INTENTIONS: Mapping[str, str] = {
     "change": "Try {change_count}: {first_change}",
     "initiative": "Start {self_started_count} nobody asked for",
     "relationships": "Spend real time with {relationship_people}",
-    "proactive": "All {due_count} done by their due date, nothing last-minute",
+    "proactive": "{deadlines}",
     "feedback": "{feedback_plan}, and show the person what I changed",
     "learning": "{learning_count}, with the takeaway written down",
 }
@@ -1179,6 +1179,15 @@ def _count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
+def _deadlines(number: int) -> str:
+    """The proactive intention for a week with `number` due dates, as a person would write it."""
+    if number == 0:
+        return "No deadlines this week: get ahead on next week's"
+    if number == 1:
+        return "Meet this week's deadline, nothing last-minute"
+    return f"Meet {'both' if number == 2 else f'all {number}'} deadlines, nothing last-minute"
+
+
 def _join(words: Sequence[str]) -> str:
     """`a`, `a and b`, `a, b and c`."""
     if len(words) <= 1:
@@ -1223,8 +1232,7 @@ def _plan_values(story: WeekStory, tasks: Sequence[Task]) -> dict[str, str]:
         "first_change": changes[0].title if changes else "one small experiment",
         "self_started_count": _count(sum("self-started" in task.tags for task in tasks), "thing", "things"),
         "relationship_people": _names(_people_of(by_practice["relationships"])),
-        "due_count": _count(sum(task.due is not None for task in tasks), "task with a due date",
-                            "tasks with a due date"),
+        "deadlines": _deadlines(sum(task.due is not None for task in tasks)),
         "ask_people": _join([f"@{person}" for person in ask_people]),
         "feedback_plan": (f"Ask {_names(ask_people)} for feedback" if ask_people
                           else "Act on the feedback I already have"),
