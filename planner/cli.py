@@ -589,10 +589,7 @@ class Command:
             self.print(report.weeks_table(shown))
             self.print()
         if not results[-1].has_data:
-            from planner.scoring import plan_start
-
-            since = plan_start(list(session.tasks.values()), session.store.week_labels(), board.week_start)
-            first = week_of(since or session.today(), board.week_start)
+            first = week_of(session.plan_start(), board.week_start)
             self.print(f"Week {label}: no data (the plan's first week is {first})")
             return
         self.print(f"Week {label}")

@@ -223,13 +223,19 @@ class Session:
         """The value scores of `count` weeks ending with `last_week`, oldest first; weeks before the
         plan began have no data. `tasks` and `week_plans`: snapshots a caller took already (a
         screen scoring in a thread passes the tasks it took on the app's thread)."""
-        from planner.scoring import plan_start, score_weeks
+        from planner.scoring import score_weeks
 
-        board, today = self.board, self.today()
         tasks = list(self.tasks.values()) if tasks is None else tasks
         week_plans = self.week_plans(last_week, count) if week_plans is None else week_plans
-        since = plan_start(tasks, self.store.week_labels(), board.week_start) or today
-        return score_weeks(self.host, board, last_week, count, tasks, week_plans, today, since)
+        return score_weeks(self.host, self.board, last_week, count, tasks, week_plans, self.today(),
+                           self.plan_start(tasks))
+
+    def plan_start(self, tasks: Sequence[Task] | None = None) -> date:
+        """The plan's first day (scoring.plan_start over `tasks`, all by default), today for a new plan."""
+        from planner.scoring import plan_start
+
+        tasks = list(self.tasks.values()) if tasks is None else tasks
+        return plan_start(tasks, self.store.week_labels(), self.board.week_start) or self.today()
 
     def week_view(self, label: str) -> WeekView:
         return make_week_view(label, self.week_plan(label), self.board.week_start, self.today())

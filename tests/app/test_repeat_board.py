@@ -14,6 +14,14 @@ def cards(app: PlannerApp, column: str) -> CardList:
     return app.screen.query_one(f"#cards-{column}", CardList)
 
 
+async def select_card(pilot, app: PlannerApp, column: str, task_id: str) -> None:
+    """Focus `column` with the cursor on the task's card."""
+    listing = cards(app, column)
+    listing.focus()
+    listing.highlighted = listing.task_ids.index(task_id)
+    await pilot.pause()
+
+
 def card_text(app: PlannerApp, task_id: str) -> str:
     lines = app.screen.card_lines(app.tasks[task_id], 60)
     return "\n".join("".join(text for text, _ in line) for line in lines)
@@ -33,11 +41,8 @@ async def test_x_on_a_repeating_card_makes_the_next_one_and_u_takes_it_away(app:
     task = app.session.add_task("Weekly review of the support queue", day=date(2026, 11, 27), repeat="every week")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        this_week = cards(app, "this-week")
-        assert task.id in this_week.task_ids and "↻" in card_text(app, task.id)
-        this_week.focus()
-        this_week.highlighted = this_week.task_ids.index(task.id)
-        await pilot.pause()
+        assert task.id in cards(app, "this-week").task_ids and "↻" in card_text(app, task.id)
+        await select_card(pilot, app, "this-week", task.id)
         await pilot.press("x")
         await pilot.pause()
         await back_to_the_board(pilot, app)
@@ -65,10 +70,7 @@ async def test_the_form_edits_the_rule_and_explains_a_bad_one(app: PlannerApp, s
     task = app.session.add_task("Stretch", day=date(2026, 11, 27))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        this_week = cards(app, "this-week")
-        this_week.focus()
-        this_week.highlighted = this_week.task_ids.index(task.id)
-        await pilot.pause()
+        await select_card(pilot, app, "this-week", task.id)
         await pilot.press("e")
         await pilot.pause()
         field = app.screen.query_one("#repeat")
@@ -115,10 +117,7 @@ async def test_done_in_the_app_after_the_cli_did_it_makes_no_second_next_one(app
     occurrence = next(task for task in app.tasks.values() if task.repeat and task.is_open and task.column == "this-week")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        this_week = cards(app, "this-week")
-        this_week.focus()
-        this_week.highlighted = this_week.task_ids.index(occurrence.id)
-        await pilot.pause()
+        await select_card(pilot, app, "this-week", occurrence.id)
         shell = PlannerRunner(tmp_path)
         shell.env["PLANNER_NOW"] = "2026-11-26T17:00:00+00:00"
         assert "Next on" in shell.ok("done", occurrence.id).stdout
