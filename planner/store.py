@@ -433,7 +433,11 @@ class PlanStore:
     def _parse_task(self, path: Path, data: dict[str, Any]) -> Task:
         fallback = None
         if "created" not in data:
-            fallback = datetime.fromtimestamp(path.stat().st_mtime, self.zone).replace(microsecond=0)
+            try:
+                written = path.stat().st_mtime
+            except FileNotFoundError:  # content checked before it is written (a merge's result)
+                written = time.time()
+            fallback = datetime.fromtimestamp(written, self.zone).replace(microsecond=0)
         return task_from_toml(data, file_id=path.stem, fallback_time=fallback, zone=self.zone)  # type: ignore[arg-type]
 
     def read_task(self, task_id: str, data: bytes | None = None) -> Task | Problem | None:
@@ -544,14 +548,29 @@ class PlanStore:
             if index is not None:
                 index.put(name, stat, data, task)
 
-    def read_week(self, label: str) -> WeekPlan | Problem | None:
+    def read_week(self, label: str, data: bytes | None = None) -> WeekPlan | Problem | None:
+        """The week plan in its file; as read_task."""
         path = self.week_path(label)
         folder = self.folder_problem(self.weeks_dir)
         if folder is not None:
             return folder
-        if not os.path.lexists(path):
+        if data is None and not os.path.lexists(path):
             return None
-        return self._read(path, lambda data: week_from_toml(data, file_label=label, zone=self.zone))
+        return self._read(path, lambda document: week_from_toml(document, file_label=label, zone=self.zone), data)
+
+    def problem_in(self, name: str, data: bytes | None = None) -> Problem | None:
+        """The Problem with the plan file `name` (board.toml, tasks/ID.toml or weeks/LABEL.toml in
+        the folder), or None, also for a path that is not a plan file. `data`: content to check
+        in the file's place (one about to be written, such as a merge's result)."""
+        folder, _, file_name = name.partition("/")
+        stem = file_name.removesuffix(".toml")
+        if name == BOARD_FILE:
+            found = self._board_or_problem() if data is None else self._read(self.board_path, _parse_board, data)
+        elif folder in (TASKS_DIR, WEEKS_DIR) and file_name.endswith(".toml") and "/" not in file_name:
+            found = self.read_task(stem, data) if folder == TASKS_DIR else self.read_week(stem, data)
+        else:
+            return None
+        return found if isinstance(found, Problem) else None
 
     def week_labels(self) -> list[str]:
         """The weeks that have a file, by label; a file whose name is not a week's is left out here

@@ -3,9 +3,11 @@ credentials, SSH agent and config) is the transport to a remote any git host ser
 
 One sync: under the plan lock, refuse while a plan file does not parse or a merge is unfinished;
 commit the plan files with a message that says what changed. Without the lock: fetch. Under the
-lock again: commit what was saved meanwhile, merge (git runs `planner merge-driver`, planner.merge,
-for every plan file both sides changed), and push, fetching and merging again when the remote moved.
-A merge that cannot complete is aborted, so the tree is never left half merged. See docs/sync.md.
+lock again: commit what was saved meanwhile, merge (git in memory; planner.merge's rules, in this
+process, for every plan file both sides changed), and push, fetching and merging again when the
+remote moved. A merge that cannot complete is not made, so the folder is never left half merged.
+`planner merge-driver` merges by the same rules when git merges on its own (a plain `git pull`).
+See docs/sync.md.
 """
 
 from __future__ import annotations
@@ -143,9 +145,19 @@ class Git:
 
 
 def last_line(output: bytes) -> str:
-    lines = [line.strip() for line in output.decode("utf-8", "replace").splitlines() if line.strip()]
-    errors = [line for line in lines if line.lower().startswith(("fatal:", "error:"))]
-    return (errors or lines or ["no message"])[-1]
+    """git's reason on one line: its last error, with the paths it lists indented under it, else
+    the last line it printed."""
+    lines = output.decode("utf-8", "replace").splitlines()
+    errors = [at for at, line in enumerate(lines) if line.strip().lower().startswith(("fatal:", "error:"))]
+    if not errors:
+        shown = [line.strip() for line in lines if line.strip()]
+        return shown[-1] if shown else "no message"
+    listed = []
+    for line in lines[errors[-1] + 1:]:
+        if not line.strip() or not line[0].isspace():
+            break
+        listed.append(line.strip())
+    return " ".join([lines[errors[-1]].strip(), ", ".join(listed)]).strip()
 
 
 # --- setting a folder up -------------------------------------------------------------------------
@@ -343,7 +355,7 @@ def sync(store: PlanStore, progress: Progress = lambda step: None, *, interactiv
                 # base) and whether the histories are related at all (a base exists).
                 base = git.run("merge-base", "HEAD", tracking, check=False).stdout.decode().strip()
                 if base != theirs:
-                    ours = _merge_under_lock(git, store, repository, result, lock, tracking, related=bool(base),
+                    ours = _merge_under_lock(git, store, repository, result, lock, tracking, base=base,
                                              progress=progress)
             lock.release()  # the push (and a fetch again when the remote moved) waits on the network
             if theirs_exists and ours == theirs:
@@ -394,7 +406,7 @@ class PlanLock:
 
 
 def _merge_under_lock(git: Git, store: PlanStore, repository: Repository, result: SyncResult, lock: PlanLock,
-                      tracking: str, *, related: bool, progress: Progress) -> str:
+                      tracking: str, *, base: str, progress: Progress) -> str:
     """Merge `tracking` under the plan lock, recording what came in `result`; the new HEAD. When
     the lock was let go for the fetch, what the app saved meanwhile is committed first (when the
     fetch ended before the local commit did, the lock was kept and nothing can have been saved)."""
@@ -404,7 +416,7 @@ def _merge_under_lock(git: Git, store: PlanStore, repository: Repository, result
         if extra:
             result.committed = f"{result.committed}, then {extra}" if result.committed else extra
     progress(f"Merging {tracking.removeprefix('refs/remotes/')}")
-    result.received += merge(git, store, tracking, repository.git_dir, related=related)
+    result.received += merge(git, store, tracking, repository.git_dir, base=base)
     return git.text("rev-parse", "HEAD")
 
 
@@ -431,7 +443,7 @@ def local_changes(git: Git, store: PlanStore, repository: Repository) -> LocalCh
     changes = [(status, path) for status, path in everything if _in_plan_paths(path)]
     others_staged = any(status[0] not in " ?!" for status, path in everything if not _in_plan_paths(path))
     problems = [problem for status, path in changes if "D" not in status
-                for problem in [_problem_in(store, path)] if problem is not None]
+                for problem in [store.problem_in(path)] if problem is not None]
     if problems:
         shown = "\n".join(str(problem) for problem in problems[:20])
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
@@ -442,22 +454,6 @@ def local_changes(git: Git, store: PlanStore, repository: Repository) -> LocalCh
 
 def _in_plan_paths(path: str) -> bool:
     return path.split("/", 1)[0] in PLAN_PATHS
-
-
-def _problem_in(store: PlanStore, path: str):
-    """The Problem with one plan file (by its path in the folder), or None."""
-    from planner.store import Problem
-
-    if not _is_plan_path(path):
-        return None
-    folder, _, name = path.partition("/")
-    if path == BOARD_FILE:
-        found = store._board_or_problem()
-    elif folder == TASKS_DIR:
-        found = store.read_task(name.removesuffix(".toml"))
-    else:
-        found = store.read_week(name.removesuffix(".toml"))
-    return found if isinstance(found, Problem) else None
 
 
 def refuse_unfinished(git_dir: Path, store: PlanStore, unmerged: list[str]) -> None:
@@ -530,15 +526,138 @@ def unmerged_paths(git: Git) -> dict[str, dict[int, str]]:
     return paths
 
 
-def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, related: bool = True) -> list[str]:
-    """Merge `tracking` into HEAD; the plan files it changed here. Aborts (the tree as it was) when a
-    file cannot be merged or a received file does not parse.
+def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, base: str) -> list[str]:
+    """Merge `tracking` into HEAD (`base`: their merge base, "" when the histories share no commit);
+    the plan files it changed here. The folder changes only once the whole merge is known to be
+    good: a file that cannot be merged, or a received one that does not parse, stops it with the
+    folder as it was.
 
-    git's own merge runs without the planner's driver (UNMERGED_ATTRIBUTES; `false` where they
-    cannot be written), so each file both sides changed is left unmerged, and all of them are then
-    merged here in one process from git's stages: one Python start per sync rather than one per
-    file. `related`: False when the histories share no commit (the first sync of two folders
-    started apart)."""
+    git merges in memory (`git merge-tree`, git 2.38 and later) without the planner's driver
+    (UNMERGED_ATTRIBUTES; `false` where they cannot be written), so each file both sides changed
+    comes back unmerged, and all of them are merged here in one process: one Python start per sync
+    rather than one per file. Only then does the folder change (git's plumbing: read-tree, the
+    merged files, commit-tree): nothing to abort when a file stops the merge, and less work than
+    `git merge` and `git commit` on a large plan (no `git stash create`, no second refresh of the
+    index; 130 ms of git instead of 160 for 100 files merged at 10,000 tasks)."""
+    head = git.text("rev-parse", "HEAD")
+    name = tracking.removeprefix("refs/remotes/")
+    if base == head:  # nothing here that theirs lacks: their tree as it is (a fast-forward)
+        tree, unmerged = f"{tracking}^{{tree}}", {}
+    else:
+        found = _merge_tree(git, git_dir, tracking, related=bool(base))
+        if found is None:
+            return merge_in_worktree(git, store, tracking, git_dir, related=bool(base))
+        tree, unmerged = found
+    incoming = _changed_blobs(git, head, tree)
+    arriving = {path: blob for path, blob in incoming.items() if blob and path not in unmerged and _is_plan_path(path)}
+    blobs = read_blobs(git, [blob for stages in unmerged.values() for blob in stages.values()] + list(arriving.values()))
+    merged, failed = merge_contents(store, unmerged, blobs)
+    if failed:
+        raise SyncError(f"the merge with {name} was not made, your folder is as it was; these files could not be "
+                        f"merged: {'; '.join(failed)}")
+    problems = [problem for path, blob in arriving.items()
+                for problem in [store.problem_in(path, blobs[blob])] if problem is not None]
+    if problems:
+        raise SyncError(f"the merge with {name} was not made, your folder is as it was; it brought files that do "
+                        f"not parse: {'; '.join(str(problem) for problem in problems[:10])}")
+    # Into the folder: the index and files move from HEAD to git's merged tree (refused, with
+    # nothing changed, when a change of the person's own is in the way), then the planner's merged
+    # files replace the ones git could not merge, and the merge is committed.
+    moved = git.run("read-tree", "-m", "-u", head, tree, check=False)
+    if moved.returncode != 0:
+        raise SyncError(f"the merge with {name} was not made, your folder is as it was: {last_line(moved.stderr)}")
+    if base == head:
+        git.run("update-ref", "-m", f"planner sync: fast-forward to {name}", "HEAD", tracking, head)
+        return sorted(incoming)
+    flush = BackgroundSync()
+    try:
+        for path, data in merged.items():
+            # Each replaced atomically; then one sync for all of them, in a thread while git commits.
+            atomic_write(store.root / path, data, durable=False)
+        if merged:
+            flush.start()
+            git.run("update-index", "--add", "--", *merged)
+        commit = git.text("commit-tree", git.text("write-tree"), "-p", head, "-p", tracking,
+                          "-m", f"planner sync: merge {name}")
+        git.run("update-ref", "-m", f"planner sync: merge {name}", "HEAD", commit, head)
+    finally:
+        flush.wait()
+    ours = {path: blobs.get(stages.get(2, ""), b"") for path, stages in unmerged.items()}
+    return sorted({path for path in incoming if path not in unmerged}
+                  | {path for path, data in merged.items() if data != ours[path]})
+
+
+def _merge_tree(git: Git, git_dir: Path, tracking: str, *, related: bool) -> tuple[str, dict[str, dict[int, str]]] | None:
+    """`git merge-tree --write-tree` of HEAD and `tracking`: the merged tree, and path -> {stage:
+    blob} (1 base, 2 ours, 3 theirs) for each file git left unmerged; None for a git without it."""
+    args = ["-c", "merge.planner.driver=false", "merge-tree", "--write-tree", "-z"]
+    if not related:
+        args.append("--allow-unrelated-histories")
+    with plan_files_left_unmerged(git_dir):
+        found = git.run(*args, "HEAD", tracking, check=False)
+    if found.returncode == 129:  # usage: a git before 2.38
+        return None
+    if found.returncode not in (0, 1):  # 1: some files left unmerged
+        raise SyncError(f"git merge-tree failed: {last_line(found.stderr)}")
+    # The tree, then one "mode blob stage\tpath" per unmerged stage, then an empty field and
+    # git's messages.
+    fields = found.stdout.decode("utf-8", "surrogateescape").split("\0")
+    unmerged: dict[str, dict[int, str]] = {}
+    for entry in fields[1:]:
+        if not entry:
+            break
+        info, _, path = entry.partition("\t")
+        _, blob, stage = info.split()
+        unmerged.setdefault(path, {})[int(stage)] = blob
+    return fields[0].strip(), unmerged
+
+
+def _changed_blobs(git: Git, head: str, tree: str) -> dict[str, str]:
+    """path -> blob ("" when removed) of each file that differs between HEAD and `tree`."""
+    output = git.run("diff-tree", "-r", "-z", "--no-renames", head, tree).stdout.decode("utf-8", "surrogateescape")
+    fields = output.split("\0")
+    changed = {}
+    for info, path in zip(fields[0::2], fields[1::2]):
+        if info.startswith(":"):
+            _, _, _, blob, status = info[1:].split()
+            changed[path] = "" if status == "D" else blob
+    return changed
+
+
+def merge_contents(store: PlanStore, unmerged: dict[str, dict[int, str]],
+                   blobs: dict[str, bytes]) -> tuple[dict[str, bytes], list[str]]:
+    """path -> merged content of each file git left unmerged (from its stages' `blobs`), by the
+    planner's rules, each checked as the plan file it is; and the files that could not be merged,
+    with why."""
+    from planner.merge import MergeError, merge_files
+
+    zone = _zone(store)
+    merged, failed = {}, []
+    for path, stages in unmerged.items():
+        if 1 in stages and (2 in stages) != (3 in stages):
+            # An edit beats a delete: the side that changed the file keeps it.
+            data = blobs.get(stages[2 if 2 in stages else 3], b"")
+        elif not _is_plan_path(path) or 2 not in stages or 3 not in stages:
+            failed.append(f"{path}: changed on both sides, and not a plan file the planner merges")
+            continue
+        else:
+            try:
+                data = merge_files(*(blobs.get(stages.get(stage, ""), b"") for stage in (1, 2, 3)), zone)
+            except MergeError as error:
+                failed.append(f"{path}: {error}")
+                continue
+        problem = store.problem_in(path, data)
+        if problem is not None:
+            failed.append(str(problem))
+            continue
+        merged[path] = data
+    return merged, failed
+
+
+def merge_in_worktree(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, related: bool) -> list[str]:
+    """`merge` for a git before 2.38 (no `merge-tree --write-tree`): `git merge` in the folder,
+    which leaves each plan file both sides changed unmerged; those are merged here from git's
+    stages, and the merge is aborted (the folder as it was) when one cannot be."""
     before = git.text("rev-parse", "HEAD")
     name = tracking.removeprefix("refs/remotes/")
     args = ["-c", "merge.planner.driver=false", "merge", "--quiet", "--no-edit", "-m", f"planner sync: merge {name}"]
@@ -564,9 +683,9 @@ def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, related: 
             git.run("commit", "--quiet", "--no-verify", "--no-edit", "--include", "--", *unmerged)
         finally:
             flush.wait()
-    changed = git.run("diff", "--name-only", "-z", before, "HEAD").stdout.decode("utf-8", "replace")
+    changed = git.run("diff", "--name-only", "-z", before, "HEAD").stdout.decode("utf-8", "surrogateescape")
     received = [path for path in changed.split("\0") if path]
-    problems = [problem for path in received for problem in [_problem_in(store, path)] if problem is not None]
+    problems = [problem for path in received for problem in [store.problem_in(path)] if problem is not None]
     if problems:
         # Files that arrived broken are not taken in: back to the commit before the merge.
         git.run("reset", "--quiet", "--keep", before)
@@ -627,36 +746,19 @@ class BackgroundSync:
 
 def merge_stages(git: Git, store: PlanStore, unmerged: dict[str, dict[int, str]], *,
                  stage: bool = True, flush: Callable[[], None] = os.sync) -> list[str]:
-    """Merge each unmerged file from git's stages with the planner's rules, write it and (`stage`)
-    stage it; the files that could not be merged, with why. `flush` makes the written files
-    durable (one sync for all of them)."""
-    from planner.merge import MergeError, merge_files
-
-    zone = _zone(store)
+    """Merge each file git left unmerged (merge_contents), write it and (`stage`) stage it; the
+    files that could not be merged, with why. `flush` makes the written files durable (one sync
+    for all of them)."""
     blobs = read_blobs(git, [blob for stages in unmerged.values() for blob in stages.values()])
-    failed, done = [], []
-    for path, stages in unmerged.items():
-        if 1 in stages and (2 in stages) != (3 in stages):
-            # An edit beats a delete: the side that changed the file keeps it.
-            git.run("checkout", "--ours" if 2 in stages else "--theirs", "--", path)
-            done.append(path)
-            continue
-        if not _is_plan_path(path) or 2 not in stages or 3 not in stages:
-            failed.append(f"{path}: changed on both sides, and not a plan file the planner merges")
-            continue
-        try:
-            merged = merge_files(*(blobs.get(stages.get(stage, ""), b"") for stage in (1, 2, 3)), zone)
-        except MergeError as error:
-            failed.append(f"{path}: {error}")
-            continue
+    merged, failed = merge_contents(store, unmerged, blobs)
+    for path, data in merged.items():
         # A hundred merged files: each replaced atomically, then one sync for all of them, rather
         # than three fsyncs per file (git keeps all three sides until the merge is committed).
-        atomic_write(store.root / path, merged, durable=False)
-        done.append(path)
-    if done:
+        atomic_write(store.root / path, data, durable=False)
+    if merged:
         flush()
-    if done and not failed and stage:
-        git.run("add", "--", *done)
+    if merged and not failed and stage:
+        git.run("add", "--", *merged)
     return failed
 
 

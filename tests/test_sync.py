@@ -73,10 +73,32 @@ def remote(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def machines(tmp_path: Path, remote: Path) -> tuple[Machine, Machine]:
-    """Machine A made the plan and pushed it; machine B cloned it with `planner sync --init URL`."""
+def git_before_2_38(folder: Path) -> Path:
+    """A folder holding a `git` that answers `merge-tree --write-tree` as git before 2.38 does (a
+    usage error; Ubuntu 22.04 ships 2.34) and is the real git for everything else."""
+    folder.mkdir()
+    script = folder / "git"
+    script.write_text("#!/bin/sh\n"
+                      'for arg in "$@"; do\n'
+                      '  if [ "$arg" = "--write-tree" ]; then\n'
+                      '    echo "usage: git merge-tree <base-tree> <branch1> <branch2>" >&2; exit 129\n'
+                      "  fi\n"
+                      "done\n"
+                      f'exec {shutil.which("git")} "$@"\n')
+    script.chmod(0o755)
+    return folder
+
+
+@pytest.fixture(params=["git", "git before 2.38"])
+def machines(request: pytest.FixtureRequest, tmp_path: Path, remote: Path) -> tuple[Machine, Machine]:
+    """Machine A made the plan and pushed it; machine B cloned it with `planner sync --init URL`.
+    Every test runs twice: with this machine's git, where sync merges in memory (`git merge-tree`),
+    and with a git too old for that, where sync merges in the working tree (`git merge`)."""
     a, b = Machine(tmp_path / "a", A_CLOCK), Machine(tmp_path / "b", B_CLOCK)
+    if request.param != "git":
+        older = git_before_2_38(tmp_path / "older-git")
+        for machine in (a, b):
+            machine.env["PATH"] = f"{older}{os.pathsep}{machine.env['PATH']}"
     a.ok("init")
     a.sync("--init", str(remote))
     b.sync("--init", str(remote))
@@ -535,3 +557,112 @@ def test_a_sync_that_merged_files_returns_only_once_they_are_on_disk(machines: t
     assert flushed == ["planner-sync-flush"], "sync returned before the merged files were flushed"
     assert result.received == [f"tasks/{one}.toml"] and result.pushed
     assert b.task(one)["title"] == "One, edited on A" and b.task(one)["estimate"] == 45
+
+
+def refused_merge(b: Machine) -> tuple[subprocess.CompletedProcess[str], dict[str, bytes]]:
+    """B's sync refused to merge: exit 2, one readable message, and every file of B's folder and
+    git's state the same as before the sync (B's own edits committed, nothing merged)."""
+    before = on_disk(b)
+    result = b("sync")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "your folder is as it was" in result.stderr and "Traceback" not in result.stderr
+    assert on_disk(b) == before
+    assert b.git("status", "--porcelain").stdout == ""
+    assert not (b.plans / ".git" / "MERGE_HEAD").exists()
+    return result, before
+
+
+def test_a_received_file_that_does_not_parse_is_not_taken_in(machines: tuple[Machine, Machine]) -> None:
+    """A file from the remote that is not a valid plan file stops the merge before anything in the
+    folder changes; once it is fixed there, the next sync brings everything."""
+    a, b = machines
+    one = a.add("One")
+    sync_both(a, b)
+    (a.plans / "tasks" / "bad.toml").write_text('schema = 1\nid = "bad"\ntitle = "Cut\n')
+    a.git("add", "tasks/bad.toml")
+    a.git("commit", "--quiet", "-m", "a broken file, committed by hand")
+    a.edit(one, "--title", "One, edited on A", when=at(5))
+    a.sync()
+    b.edit(one, "--estimate", "45m", when=at(6, "b"))  # so that the merge has a file to merge too
+    result, _ = refused_merge(b)
+    assert "tasks/bad.toml:3:" in result.stderr and "do not parse" in result.stderr
+    assert b.task(one)["estimate"] == 45 and b.task(one)["title"] == "One"
+    assert b.git("log", "-1", "--format=%s").stdout.strip() == "1 task edited"  # its own edit, not merged
+    (a.plans / "tasks" / "bad.toml").write_text('schema = 1\nid = "bad"\ntitle = "Mended"\n')
+    sync_both(a, b)
+    assert b.task(one)["title"] == "One, edited on A" and b.task(one)["estimate"] == 45
+    assert b.task("bad")["title"] == "Mended"
+
+
+def test_a_file_both_sides_changed_that_is_not_a_plan_file_stops_the_merge(machines: tuple[Machine, Machine]) -> None:
+    a, b = machines
+    one = a.add("One")
+    (a.plans / "README.md").write_text("first\n")
+    a.git("add", "README.md")
+    a.git("commit", "--quiet", "-m", "readme")
+    sync_both(a, b)
+    for machine, text in ((a, "from A\n"), (b, "from B\n")):
+        (machine.plans / "README.md").write_text(text)
+        machine.git("commit", "--quiet", "-am", "readme edited")
+    a.edit(one, "--title", "One, edited on A", when=at(5))
+    a.sync()
+    result, _ = refused_merge(b)
+    assert "README.md: changed on both sides, and not a plan file" in result.stderr
+    assert b.task(one)["title"] == "One"
+
+
+def test_a_merge_that_would_overwrite_the_persons_own_file_is_not_made(machines: tuple[Machine, Machine]) -> None:
+    """git will not overwrite a file of the person's own that it does not track: sync stops with
+    git's reason, and nothing in the folder changes."""
+    a, b = machines
+    one = a.add("One")
+    sync_both(a, b)
+    (a.plans / "notes.md").write_text("A's notes, committed\n")
+    a.git("add", "notes.md")
+    a.git("commit", "--quiet", "-m", "notes")
+    a.edit(one, "--title", "One, edited on A", when=at(5))
+    a.sync()
+    (b.plans / "notes.md").write_text("B's own notes, never committed\n")
+    b.edit(one, "--estimate", "45m", when=at(6, "b"))
+    before = on_disk(b)
+    result = b("sync")
+    assert result.returncode == 2 and "your folder is as it was" in result.stderr
+    assert "notes.md" in result.stderr and "Traceback" not in result.stderr
+    assert on_disk(b) == before and not (b.plans / ".git" / "MERGE_HEAD").exists()
+    assert b.git("status", "--porcelain").stdout == "?? notes.md\n"
+
+
+def test_sync_merges_in_memory_where_git_can(machines: tuple[Machine, Machine], request: pytest.FixtureRequest) -> None:
+    """With git 2.38 or later the merge commit is written by sync itself (`git merge-tree`, then
+    plumbing); with an older git it concludes `git merge`. The reflog says which ran."""
+    a, b = machines
+    one = a.add("One")
+    sync_both(a, b)
+    a.edit(one, "--title", "One, edited on A", when=at(5))
+    a.sync()
+    b.edit(one, "--estimate", "45m", when=at(6, "b"))
+    b.sync()
+    how = b.git("reflog", "-1", "--format=%gs").stdout.strip()
+    expected = "planner sync: merge origin/" if request.node.callspec.params["machines"] == "git" \
+        else "commit (merge): planner sync: merge origin/"
+    assert how.startswith(expected), how
+    assert b.git("rev-list", "--parents", "-1", "HEAD").stdout.count(" ") == 2  # a merge: two parents
+
+
+def test_two_plans_started_apart_merge_on_the_first_sync(machines: tuple[Machine, Machine], tmp_path: Path,
+                                                         remote: Path) -> None:
+    """A plan made on its own (`planner init`, then `sync --init` with a remote that already holds
+    a plan): the histories share no commit, and both plans' tasks end up on both machines."""
+    a, b = machines
+    from_a = a.add("Made on A")
+    sync_both(a, b)
+    c = Machine(tmp_path / "c", B_CLOCK)
+    c.env["PATH"] = a.env["PATH"]  # the same git as the other two
+    c.ok("init")
+    from_c = c.add("Made on C, before it ever synced", when=at(3, "b"))
+    c.sync("--init", str(remote))
+    assert {from_a, from_c} <= {path.stem for path in (c.plans / "tasks").glob("*.toml")}
+    assert c.git("rev-list", "--parents", "-1", "HEAD").stdout.count(" ") == 2
+    sync_both(a, c)
+    assert a.task(from_c)["title"] == "Made on C, before it ever synced"
+    assert c("check").returncode == 0
