@@ -20,7 +20,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from planner.store import BOARD_FILE, GITIGNORE, LOCK_FILE, TASKS_DIR, WEEKS_DIR, PlanStore, atomic_write
 
@@ -267,12 +267,13 @@ class Repository:
     remote: str | None
     has_email: bool
     driver: str
+    sign: bool = False  # commit.gpgSign: git's plumbing (commit-tree) signs only when told to
 
 
 def look(git: Git, root: Path) -> Repository:
     # Both git runs at once: they are independent, and each costs a process start.
     configured = git.start("config", "--null", "--get-regexp",
-                           r"^(merge\.planner\.driver|branch\..*\.remote|user\.email|remote\..*\.url)$")
+                           r"^(merge\.planner\.driver|branch\..*\.remote|user\.email|remote\..*\.url|commit\.gpgsign)$")
     try:
         found = git.run("rev-parse", "--show-toplevel", "--absolute-git-dir", "--symbolic-full-name", "HEAD",
                         check=False)
@@ -296,7 +297,9 @@ def look(git: Git, root: Path) -> Repository:
     remotes = sorted(key.split(".")[1] for key in config if key.startswith("remote.") and key.endswith(".url"))
     remote = config.get(f"branch.{branch}.remote") or ("origin" if "origin" in remotes else
                                                        (remotes[0] if remotes else None))
-    return Repository(git_dir, branch, remote, bool(config.get("user.email")), config.get("merge.planner.driver", ""))
+    sign = config.get("commit.gpgsign", "false").lower() in ("", "true", "yes", "on", "1")
+    return Repository(git_dir, branch, remote, bool(config.get("user.email")), config.get("merge.planner.driver", ""),
+                      sign)
 
 
 def _config_entries(output: bytes) -> list[tuple[str, str]]:
@@ -356,7 +359,7 @@ def sync(store: PlanStore, progress: Progress = lambda step: None, *, interactiv
                 base = git.run("merge-base", "HEAD", tracking, check=False).stdout.decode().strip()
                 if base != theirs:
                     ours = _merge_under_lock(git, store, repository, result, lock, tracking, base=base,
-                                             progress=progress)
+                                             staged=changes.others_staged, progress=progress)
             lock.release()  # the push (and a fetch again when the remote moved) waits on the network
             if theirs_exists and ours == theirs:
                 return result
@@ -406,17 +409,20 @@ class PlanLock:
 
 
 def _merge_under_lock(git: Git, store: PlanStore, repository: Repository, result: SyncResult, lock: PlanLock,
-                      tracking: str, *, base: str, progress: Progress) -> str:
+                      tracking: str, *, base: str, staged: list[str], progress: Progress) -> str:
     """Merge `tracking` under the plan lock, recording what came in `result`; the new HEAD. When
     the lock was let go for the fetch, what the app saved meanwhile is committed first (when the
     fetch ended before the local commit did, the lock was kept and nothing can have been saved)."""
     if not lock.held:
         lock.take()
-        extra = commit_local(git, local_changes(git, store, repository))
+        changes = local_changes(git, store, repository)
+        staged = changes.others_staged
+        extra = commit_local(git, changes)
         if extra:
             result.committed = f"{result.committed}, then {extra}" if result.committed else extra
     progress(f"Merging {tracking.removeprefix('refs/remotes/')}")
-    result.received += merge(git, store, tracking, repository.git_dir, base=base)
+    result.received += merge(git, store, tracking, repository.git_dir, base=base, staged=staged,
+                             sign=repository.sign)
     return git.text("rev-parse", "HEAD")
 
 
@@ -426,7 +432,7 @@ class LocalChanges:
     commit, and whether the person staged other files themselves (sync then commits only its own)."""
 
     files: list[tuple[str, str]]
-    others_staged: bool = False
+    others_staged: list[str] = field(default_factory=list)
 
 
 def local_changes(git: Git, store: PlanStore, repository: Repository) -> LocalChanges:
@@ -441,7 +447,7 @@ def local_changes(git: Git, store: PlanStore, repository: Repository) -> LocalCh
     unmerged = sorted(path for status, path in everything if "U" in status or status in ("AA", "DD"))
     refuse_unfinished(repository.git_dir, store, unmerged)
     changes = [(status, path) for status, path in everything if _in_plan_paths(path)]
-    others_staged = any(status[0] not in " ?!" for status, path in everything if not _in_plan_paths(path))
+    others_staged = [path for status, path in everything if status[0] not in " ?!" and not _in_plan_paths(path)]
     problems = [problem for status, path in changes if "D" not in status
                 for problem in [store.problem_in(path)] if problem is not None]
     if problems:
@@ -526,11 +532,12 @@ def unmerged_paths(git: Git) -> dict[str, dict[int, str]]:
     return paths
 
 
-def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, base: str) -> list[str]:
+def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, base: str, staged: Sequence[str] = (),
+          sign: bool = False) -> list[str]:
     """Merge `tracking` into HEAD (`base`: their merge base, "" when the histories share no commit);
     the plan files it changed here. The folder changes only once the whole merge is known to be
-    good: a file that cannot be merged, or a received one that does not parse, stops it with the
-    folder as it was.
+    good: a file that cannot be merged, a received one that does not parse, or files the person
+    staged themselves (`staged`: a merge commit would take them in) stop it with the folder as it was.
 
     git merges in memory (`git merge-tree`, git 2.38 and later) without the planner's driver
     (UNMERGED_ATTRIBUTES; `false` where they cannot be written), so each file both sides changed
@@ -541,6 +548,11 @@ def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, base: str
     index; 130 ms of git instead of 160 for 100 files merged at 10,000 tasks)."""
     head = git.text("rev-parse", "HEAD")
     name = tracking.removeprefix("refs/remotes/")
+    if staged and base != head:
+        shown = ", ".join(staged[:5]) + (f" and {len(staged) - 5} more" if len(staged) > 5 else "")
+        raise SyncError(f"the merge with {name} was not made, your folder is as it was: you staged {shown} "
+                        "yourself, and the merge commit would take it in; commit or unstage it (`git -C "
+                        f"{shlex.quote(str(store.root))} restore --staged {shlex.join(staged[:5])}`), then sync again")
     if base == head:  # nothing here that theirs lacks: their tree as it is (a fast-forward)
         tree, unmerged = f"{tracking}^{{tree}}", {}
     else:
@@ -577,7 +589,7 @@ def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, base: str
         if merged:
             flush.start()
             git.run("update-index", "--add", "--", *merged)
-        commit = git.text("commit-tree", git.text("write-tree"), "-p", head, "-p", tracking,
+        commit = git.text("commit-tree", *(["-S"] if sign else []), git.text("write-tree"), "-p", head, "-p", tracking,
                           "-m", f"planner sync: merge {name}")
         git.run("update-ref", "-m", f"planner sync: merge {name}", "HEAD", commit, head)
     finally:

@@ -559,15 +559,16 @@ def test_a_sync_that_merged_files_returns_only_once_they_are_on_disk(machines: t
     assert b.task(one)["title"] == "One, edited on A" and b.task(one)["estimate"] == 45
 
 
-def refused_merge(b: Machine) -> tuple[subprocess.CompletedProcess[str], dict[str, bytes]]:
+def refused_merge(b: Machine, staged: str = "") -> tuple[subprocess.CompletedProcess[str], dict[str, bytes]]:
     """B's sync refused to merge: exit 2, one readable message, and every file of B's folder and
-    git's state the same as before the sync (B's own edits committed, nothing merged)."""
+    git's state the same as before the sync (B's own edits committed, nothing merged; `staged`:
+    what `git status --porcelain` still shows)."""
     before = on_disk(b)
     result = b("sync")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "your folder is as it was" in result.stderr and "Traceback" not in result.stderr
     assert on_disk(b) == before
-    assert b.git("status", "--porcelain").stdout == ""
+    assert b.git("status", "--porcelain").stdout == staged
     assert not (b.plans / ".git" / "MERGE_HEAD").exists()
     return result, before
 
@@ -666,3 +667,49 @@ def test_two_plans_started_apart_merge_on_the_first_sync(machines: tuple[Machine
     sync_both(a, c)
     assert a.task(from_c)["title"] == "Made on C, before it ever synced"
     assert c("check").returncode == 0
+
+
+def test_a_merge_is_not_made_over_files_the_person_staged(machines: tuple[Machine, Machine]) -> None:
+    """A merge commit takes in what is staged: with a file the person staged themselves, sync does
+    not merge (it says how to go on) and the file stays staged; a fast-forward needs no commit and
+    goes ahead, the file still staged and uncommitted."""
+    a, b = machines
+    one = a.add("One")
+    sync_both(a, b)
+    (b.plans / "notes.md").write_text("my own notes, staged\n")
+    b.git("add", "notes.md")
+    a.edit(one, "--title", "One, edited on A", when=at(5))
+    a.sync()
+    b.sync()  # nothing of B's own to merge: a fast-forward
+    assert b.task(one)["title"] == "One, edited on A"
+    assert b.git("diff", "--cached", "--name-only").stdout.split() == ["notes.md"]
+    a.edit(one, "--title", "One, edited on A again", when=at(10))
+    a.sync()
+    b.edit(one, "--estimate", "45m", when=at(11, "b"))
+    result, _ = refused_merge(b, staged="A  notes.md\n")
+    assert "you staged notes.md yourself" in result.stderr and "restore --staged notes.md" in result.stderr
+    b.git("restore", "--staged", "notes.md")
+    b.sync()
+    assert b.task(one)["title"] == "One, edited on A again" and b.task(one)["estimate"] == 45
+    assert "notes.md" not in b.git("show", "--name-only", "--format=", "HEAD").stdout
+
+
+def test_merge_commits_are_signed_when_the_person_signs_every_commit(machines: tuple[Machine, Machine],
+                                                                     tmp_path: Path) -> None:
+    """commit.gpgSign holds for sync's merge commits as for `git commit` (git's plumbing needs -S)."""
+    a, b = machines
+    signer = tmp_path / "fake-gpg"  # what git needs of gpg: a signature, and SIG_CREATED on its status
+    signer.write_text("#!/bin/sh\ncat > /dev/null\necho '[GNUPG:] SIG_CREATED D 1 8 00 1 X' >&2\n"
+                      "printf -- '-----BEGIN PGP SIGNATURE-----\\nfake\\n-----END PGP SIGNATURE-----\\n'\n")
+    signer.chmod(0o755)
+    b.git("config", "gpg.program", str(signer))
+    b.git("config", "commit.gpgSign", "true")
+    one = a.add("One")
+    sync_both(a, b)
+    a.edit(one, "--title", "One, edited on A", when=at(5))
+    a.sync()
+    b.edit(one, "--estimate", "45m", when=at(6, "b"))
+    b.sync()
+    merge_commit = b.git("cat-file", "commit", "HEAD").stdout
+    assert merge_commit.count("\nparent ") == 2 and "\ngpgsig -----BEGIN PGP SIGNATURE-----" in merge_commit
+    assert "gpgsig" in b.git("cat-file", "commit", "HEAD^1").stdout  # B's own commit, signed by git commit
