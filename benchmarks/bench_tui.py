@@ -66,7 +66,8 @@ Bare().run(headless=True)
 """
 
 PLANNER_APP = """
-import sys, time
+import gc, sys, time
+gc.disable()  # as planner.app.run_app starts the app (the app turns it on once the plan is loaded)
 from planner.app.app import PlannerApp
 from planner.session import Session
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 from typing import TYPE_CHECKING, Iterator
@@ -23,12 +24,20 @@ def run_app(session: "Session", terminal: "Terminal | None" = None) -> BaseExcep
 
     terminal = terminal or decide(os.environ)
     os.environ.update(textual_environment(terminal))
-    from planner.app.app import PlannerApp
+    # Start-up (Textual's import, the first screen, the plan read after it) makes hundreds of
+    # thousands of objects and next to no garbage: the cyclic collector would walk them again and
+    # again (40 ms of a start at 10,000 tasks). It is off until the plan is loaded
+    # (PlannerApp._plan_loaded turns it back on), and on again here whatever ended the app.
+    gc.disable()
+    try:
+        from planner.app.app import PlannerApp
 
-    app = PlannerApp(session, terminal=terminal)
-    _end_on_hang_up()
-    with _terminal_restored():
-        app.run(mouse=terminal.mouse)
+        app = PlannerApp(session, terminal=terminal)
+        _end_on_hang_up()
+        with _terminal_restored():
+            app.run(mouse=terminal.mouse)
+    finally:
+        gc.enable()
     if not app.return_code:
         return None
     # Textual keeps the error that ended the app (a failed worker wraps it); say something even if

@@ -169,8 +169,10 @@ class PlannerApp(App[None]):
 
     def _plan_loaded(self) -> None:
         # The loaded plan lives as long as the app: keep the garbage collector from walking all of it
-        # again on every collection (a pause of a tenth of a second at 10k tasks, in the middle of a key).
+        # again on every collection (a pause of a tenth of a second at 10k tasks, in the middle of a key),
+        # then let it run again (run_app keeps it off through start-up).
         gc.freeze()
+        gc.enable()
         self._tell_notices()
         shown, self._first_tasks = self._first_tasks, None
         if shown is not None:
