@@ -562,14 +562,14 @@ class PlanStore:
         """The Problem with the plan file `name` (board.toml, tasks/ID.toml or weeks/LABEL.toml in
         the folder), or None, also for a path that is not a plan file. `data`: content to check
         in the file's place (one about to be written, such as a merge's result)."""
+        if not is_plan_path(name):
+            return None
         folder, _, file_name = name.partition("/")
         stem = file_name.removesuffix(".toml")
         if name == BOARD_FILE:
             found = self._board_or_problem() if data is None else self._read(self.board_path, _parse_board, data)
-        elif folder in (TASKS_DIR, WEEKS_DIR) and file_name.endswith(".toml") and "/" not in file_name:
-            found = self.read_task(stem, data) if folder == TASKS_DIR else self.read_week(stem, data)
         else:
-            return None
+            found = self.read_task(stem, data) if folder == TASKS_DIR else self.read_week(stem, data)
         return found if isinstance(found, Problem) else None
 
     def week_labels(self) -> list[str]:
@@ -732,6 +732,13 @@ def _parse_board(data: dict[str, Any]) -> Board:
         raise SchemaError("board.toml holds no settings (emptied or cut short?): restore it, or write at least "
                           "schema = 1 (see docs/format.md)")
     return board_from_toml(data, check_timezone=check_timezone)
+
+
+def is_plan_path(name: str) -> bool:
+    """Whether `name` (a path in the plan folder, with /) is a plan file: board.toml, tasks/ID.toml
+    or weeks/LABEL.toml."""
+    folder, _, file_name = name.partition("/")
+    return name == BOARD_FILE or (folder in (TASKS_DIR, WEEKS_DIR) and "/" not in file_name and is_plan_file(file_name))
 
 
 def _is_week_label(label: str) -> bool:

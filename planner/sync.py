@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from planner.store import BOARD_FILE, GITIGNORE, LOCK_FILE, TASKS_DIR, WEEKS_DIR, PlanStore, atomic_write
+from planner.store import (
+    BOARD_FILE,
+    GITIGNORE,
+    LOCK_FILE,
+    TASKS_DIR,
+    WEEKS_DIR,
+    PlanStore,
+    atomic_write,
+    is_plan_path,
+)
 
 GITATTRIBUTES_LINES = (
     "tasks/*.toml merge=planner",
@@ -561,8 +570,10 @@ def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, base: str
             return merge_in_worktree(git, store, tracking, git_dir, related=bool(base))
         tree, unmerged = found
     incoming = _changed_blobs(git, head, tree)
-    arriving = {path: blob for path, blob in incoming.items() if blob and path not in unmerged and _is_plan_path(path)}
-    blobs = read_blobs(git, [blob for stages in unmerged.values() for blob in stages.values()] + list(arriving.values()))
+    arriving = {path: blob for path, blob in incoming.items()
+                if blob and path not in unmerged and is_plan_path(path)}
+    blobs = read_blobs(git, [blob for stages in unmerged.values() for blob in stages.values()]
+                       + list(arriving.values()))
     merged, failed = merge_contents(store, unmerged, blobs)
     if failed:
         raise SyncError(f"the merge with {name} was not made, your folder is as it was; these files could not be "
@@ -599,7 +610,8 @@ def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, base: str
                   | {path for path, data in merged.items() if data != ours[path]})
 
 
-def _merge_tree(git: Git, git_dir: Path, tracking: str, *, related: bool) -> tuple[str, dict[str, dict[int, str]]] | None:
+def _merge_tree(git: Git, git_dir: Path, tracking: str, *,
+                related: bool) -> tuple[str, dict[str, dict[int, str]]] | None:
     """`git merge-tree --write-tree` of HEAD and `tracking`: the merged tree, and path -> {stage:
     blob} (1 base, 2 ours, 3 theirs) for each file git left unmerged; None for a git without it."""
     args = ["-c", "merge.planner.driver=false", "merge-tree", "--write-tree", "-z"]
@@ -649,7 +661,7 @@ def merge_contents(store: PlanStore, unmerged: dict[str, dict[int, str]],
         if 1 in stages and (2 in stages) != (3 in stages):
             # An edit beats a delete: the side that changed the file keeps it.
             data = blobs.get(stages[2 if 2 in stages else 3], b"")
-        elif not _is_plan_path(path) or 2 not in stages or 3 not in stages:
+        elif not is_plan_path(path) or 2 not in stages or 3 not in stages:
             failed.append(f"{path}: changed on both sides, and not a plan file the planner merges")
             continue
         else:
@@ -787,11 +799,6 @@ def read_blobs(git: Git, blobs: list[str]) -> dict[str, bytes]:
         contents[name] = output[start:start + int(size)]
         position = start + int(size) + 1
     return contents
-
-
-def _is_plan_path(path: str) -> bool:
-    folder, _, name = path.partition("/")
-    return path == BOARD_FILE or (folder in (TASKS_DIR, WEEKS_DIR) and name.endswith(".toml") and "/" not in name)
 
 
 # --- finishing a merge git left with conflict markers ------------------------------------------
