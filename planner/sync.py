@@ -557,11 +557,12 @@ def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, base: str
     index; 130 ms of git instead of 160 for 100 files merged at 10,000 tasks)."""
     head = git.text("rev-parse", "HEAD")
     name = tracking.removeprefix("refs/remotes/")
+    not_made = f"the merge with {name} was not made, your folder is as it was"
     if staged and base != head:
         shown = ", ".join(staged[:5]) + (f" and {len(staged) - 5} more" if len(staged) > 5 else "")
-        raise SyncError(f"the merge with {name} was not made, your folder is as it was: you staged {shown} "
-                        "yourself, and the merge commit would take it in; commit or unstage it (`git -C "
-                        f"{shlex.quote(str(store.root))} restore --staged {shlex.join(staged[:5])}`), then sync again")
+        raise SyncError(f"{not_made}: you staged {shown} yourself, and the merge commit would take it in; commit "
+                        f"or unstage it (`git -C {shlex.quote(str(store.root))} restore --staged "
+                        f"{shlex.join(staged[:5])}`), then sync again")
     if base == head:  # nothing here that theirs lacks: their tree as it is (a fast-forward)
         tree, unmerged = f"{tracking}^{{tree}}", {}
     else:
@@ -576,29 +577,25 @@ def merge(git: Git, store: PlanStore, tracking: str, git_dir: Path, *, base: str
                        + list(arriving.values()))
     merged, failed = merge_contents(store, unmerged, blobs)
     if failed:
-        raise SyncError(f"the merge with {name} was not made, your folder is as it was; these files could not be "
-                        f"merged: {'; '.join(failed)}")
+        raise SyncError(f"{not_made}; these files could not be merged: {'; '.join(failed)}")
     problems = [problem for path, blob in arriving.items()
                 for problem in [store.problem_in(path, blobs[blob])] if problem is not None]
     if problems:
-        raise SyncError(f"the merge with {name} was not made, your folder is as it was; it brought files that do "
-                        f"not parse: {'; '.join(str(problem) for problem in problems[:10])}")
+        raise SyncError(f"{not_made}; it brought files that do not parse: "
+                        f"{'; '.join(str(problem) for problem in problems[:10])}")
     # Into the folder: the index and files move from HEAD to git's merged tree (refused, with
     # nothing changed, when a change of the person's own is in the way), then the planner's merged
     # files replace the ones git could not merge, and the merge is committed.
     moved = git.run("read-tree", "-m", "-u", head, tree, check=False)
     if moved.returncode != 0:
-        raise SyncError(f"the merge with {name} was not made, your folder is as it was: {last_line(moved.stderr)}")
+        raise SyncError(f"{not_made}: {last_line(moved.stderr)}")
     if base == head:
         git.run("update-ref", "-m", f"planner sync: fast-forward to {name}", "HEAD", tracking, head)
         return sorted(incoming)
     flush = BackgroundSync()
     try:
-        for path, data in merged.items():
-            # Each replaced atomically; then one sync for all of them, in a thread while git commits.
-            atomic_write(store.root / path, data, durable=False)
+        write_merged(store, merged, flush.start)
         if merged:
-            flush.start()
             git.run("update-index", "--add", "--", *merged)
         commit = git.text("commit-tree", *(["-S"] if sign else []), git.text("write-tree"), "-p", head, "-p", tracking,
                           "-m", f"planner sync: merge {name}")
@@ -775,15 +772,20 @@ def merge_stages(git: Git, store: PlanStore, unmerged: dict[str, dict[int, str]]
     for all of them)."""
     blobs = read_blobs(git, [blob for stages in unmerged.values() for blob in stages.values()])
     merged, failed = merge_contents(store, unmerged, blobs)
-    for path, data in merged.items():
-        # A hundred merged files: each replaced atomically, then one sync for all of them, rather
-        # than three fsyncs per file (git keeps all three sides until the merge is committed).
-        atomic_write(store.root / path, data, durable=False)
-    if merged:
-        flush()
+    write_merged(store, merged, flush)
     if merged and not failed and stage:
         git.run("add", "--", *merged)
     return failed
+
+
+def write_merged(store: PlanStore, merged: dict[str, bytes], flush: Callable[[], None]) -> None:
+    """Write merged files into the folder. A hundred of them: each replaced atomically, then one
+    `flush` (a sync) for all, rather than three fsyncs per file (git holds every side until the
+    merge is committed)."""
+    for path, data in merged.items():
+        atomic_write(store.root / path, data, durable=False)
+    if merged:
+        flush()
 
 
 def read_blobs(git: Git, blobs: list[str]) -> dict[str, bytes]:

@@ -131,6 +131,17 @@ def sync_both(a: Machine, b: Machine) -> None:
                 tomllib.loads(data.decode())
 
 
+def one_task_edited_on_both_sides(a: Machine, b: Machine) -> str:
+    """A task both machines have: A changed its title and synced, B changed its estimate and has
+    not synced yet (so B's next sync has one file to merge). Its id."""
+    one = a.add("One")
+    sync_both(a, b)
+    a.edit(one, "--title", "One, edited on A", when=at(5))
+    a.sync()
+    b.edit(one, "--estimate", "45m", when=at(6, "b"))
+    return one
+
+
 def test_init_sets_up_the_repository_and_the_merge_driver(machines: tuple[Machine, Machine]) -> None:
     a, b = machines
     for machine in machines:
@@ -538,11 +549,7 @@ def test_a_sync_that_merged_files_returns_only_once_they_are_on_disk(machines: t
     from planner.store import PlanStore
 
     a, b = machines
-    one = a.add("One")
-    sync_both(a, b)
-    a.edit(one, "--title", "One, edited on A", when=at(5))
-    a.sync()
-    b.edit(one, "--estimate", "45m", when=at(6, "b"))
+    one = one_task_edited_on_both_sides(a, b)
     flushed: list[str] = []
 
     def slow_sync() -> None:
@@ -637,11 +644,7 @@ def test_sync_merges_in_memory_where_git_can(machines: tuple[Machine, Machine], 
     """With git 2.38 or later the merge commit is written by sync itself (`git merge-tree`, then
     plumbing); with an older git it concludes `git merge`. The reflog says which ran."""
     a, b = machines
-    one = a.add("One")
-    sync_both(a, b)
-    a.edit(one, "--title", "One, edited on A", when=at(5))
-    a.sync()
-    b.edit(one, "--estimate", "45m", when=at(6, "b"))
+    one_task_edited_on_both_sides(a, b)
     b.sync()
     how = b.git("reflog", "-1", "--format=%gs").stdout.strip()
     expected = "planner sync: merge origin/" if request.node.callspec.params["machines"] == "git" \
@@ -704,11 +707,7 @@ def test_merge_commits_are_signed_when_the_person_signs_every_commit(machines: t
     signer.chmod(0o755)
     b.git("config", "gpg.program", str(signer))
     b.git("config", "commit.gpgSign", "true")
-    one = a.add("One")
-    sync_both(a, b)
-    a.edit(one, "--title", "One, edited on A", when=at(5))
-    a.sync()
-    b.edit(one, "--estimate", "45m", when=at(6, "b"))
+    one_task_edited_on_both_sides(a, b)
     b.sync()
     merge_commit = b.git("cat-file", "commit", "HEAD").stdout
     assert merge_commit.count("\nparent ") == 2 and "\ngpgsig -----BEGIN PGP SIGNATURE-----" in merge_commit
