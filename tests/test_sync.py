@@ -712,3 +712,31 @@ def test_merge_commits_are_signed_when_the_person_signs_every_commit(machines: t
     merge_commit = b.git("cat-file", "commit", "HEAD").stdout
     assert merge_commit.count("\nparent ") == 2 and "\ngpgsig -----BEGIN PGP SIGNATURE-----" in merge_commit
     assert "gpgsig" in b.git("cat-file", "commit", "HEAD^1").stdout  # B's own commit, signed by git commit
+
+
+def test_syncs_on_the_real_clock_merge_round_after_round(machines: tuple[Machine, Machine]) -> None:
+    """No pinned clock: three rounds of edits on both machines, each command and each sync a new
+    process (the index and the driver setting warm from the round before). Fields each side changed
+    both arrive; the same field changed on both keeps the later change and the other in conflicts."""
+    a, b = machines
+    for machine in (a, b):
+        machine.env.pop("PLANNER_NOW")
+    one = a.add("One")
+    sync_both(a, b)
+    for round_ in (1, 2, 3):
+        a.edit(one, "--title", f"Title from A, round {round_}", when={})
+        b.edit(one, "--estimate", f"{30 + round_}m", when={})
+        sync_both(a, b)
+        task = b.task(one)
+        assert task["title"] == f"Title from A, round {round_}" and task["estimate"] == 30 + round_
+        assert a.task(one) == task
+    import time
+
+    a.edit(one, "--notes", "A's note", when={})
+    b.edit(one, "--title", "B's title, earlier", when={})
+    time.sleep(1.1)  # `updated` is kept to the second: A's title is then the later by the clocks
+    a.edit(one, "--title", "A's title", when={})
+    sync_both(a, b)
+    task = a.task(one)
+    assert task["title"] == "A's title" and task["notes"] == "A's note"
+    assert [entry["field"] for entry in task.get("conflicts", [])] == ["title"]
